@@ -1,0 +1,164 @@
+#include "bbox/patch_sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace dimp::bbox {
+namespace {
+
+// floor_mod: non-negative remainder.
+int64_t floor_mod(int64_t a, int64_t m) { return ((a % m) + m) % m; }
+
+// Crop1D: the crop along one axis, in the stride-`df` subsampled grid whose pixel j is
+// original pixel offset + df*j.
+struct Crop1D {
+  int64_t df = 1, offset = 0, grid_size = 0;  // grid_size: pixels of the subsampled axis
+  int64_t tl = 0, size = 0;                   // crop [tl, tl + size) in grid pixels
+  double x0() const { return offset + df * static_cast<double>(tl) + 0.5 - 0.5 * df; }
+  double x1() const { return x0() + static_cast<double>(df * size); }
+};
+
+Crop1D plan_axis(double center, double extent, int64_t image_size, int64_t df) {
+  Crop1D c;
+  c.df = df;
+  // Centre pixel of the request lies on the subsampled grid, as in the reference.
+  c.offset = floor_mod(static_cast<int64_t>(std::floor(center - 0.5)), df);
+  c.grid_size = (image_size - c.offset + df - 1) / df;
+  c.size = std::max<int64_t>(std::llround(extent / df), 2);
+  const double center_grid = (center - 0.5 - c.offset) / df + 0.5;
+  c.tl = static_cast<int64_t>(std::llround(center_grid - 0.5 * c.size));
+  return c;
+}
+
+// shift_inside: move the crop into [0, grid_size); a crop larger than the image is centred.
+void shift_inside(Crop1D& c) {
+  const int64_t br = c.tl + c.size;
+  c.tl += std::max<int64_t>(-c.tl, 0) - std::max<int64_t>(br - c.grid_size, 0);
+  const int64_t outside = (std::max<int64_t>(-c.tl, 0) + std::max<int64_t>(c.tl + c.size - c.grid_size, 0)) / 2;
+  if (outside > 0) c.tl = -outside;
+}
+
+// Original-image pixel index of every crop pixel, clamped to the image (replicate border),
+// and the mask of crop pixels that really lie inside it.
+at::Tensor source_index(const Crop1D& c, const at::Device& device) {
+  auto j = at::arange(c.tl, c.tl + c.size, at::TensorOptions().dtype(at::kLong).device(device));
+  return j.clamp(0, c.grid_size - 1) * c.df + c.offset;
+}
+
+at::Tensor inside_mask(const Crop1D& c, const at::Device& device) {
+  auto j = at::arange(c.tl, c.tl + c.size, at::TensorOptions().dtype(at::kLong).device(device));
+  return (j >= 0) & (j < c.grid_size);
+}
+
+}  // namespace
+
+at::Tensor as_batched_image(const at::Tensor& image) {
+  if (!image.defined()) throw std::invalid_argument("sample_patch: image tensor is undefined");
+  if (image.dim() == 3) return image.unsqueeze(0);
+  if (image.dim() == 4 && image.size(0) == 1) return image;
+  std::ostringstream msg;
+  msg << "sample_patch: expected an image of shape (C, H, W) or (1, C, H, W), got " << image.sizes();
+  throw std::invalid_argument(msg.str());
+}
+
+SampledPatch sample_patch(const at::Tensor& image_in, const CenterBox& region, OutputSize output,
+                          const PatchSamplerOptions& options) {
+  const at::Tensor image = as_batched_image(image_in);
+  const int64_t H = image.size(2), W = image.size(3);
+  if (image.size(1) < 1 || H < 1 || W < 1) {
+    std::ostringstream msg;
+    msg << "sample_patch: empty image of shape " << image_in.sizes();
+    throw std::invalid_argument(msg.str());
+  }
+  if (!(std::isfinite(region.cx) && std::isfinite(region.cy) && std::isfinite(region.w) &&
+        std::isfinite(region.h) && region.w > 0 && region.h > 0)) {
+    std::ostringstream msg;
+    msg << "sample_patch: region must be finite with positive size, got centre (" << region.cx
+        << ", " << region.cy << ") size " << region.w << " x " << region.h;
+    throw std::invalid_argument(msg.str());
+  }
+  if (output.w < 1 || output.h < 1) {
+    std::ostringstream msg;
+    msg << "sample_patch: output size must be positive, got " << output.w << " x " << output.h;
+    throw std::invalid_argument(msg.str());
+  }
+  if (!(options.max_scale_change >= 1.0)) {
+    throw std::invalid_argument("sample_patch: max_scale_change must be >= 1");
+  }
+
+  double sample_w = region.w, sample_h = region.h;
+  const bool inside = options.border == BorderMode::kInside || options.border == BorderMode::kInsideMajor;
+  if (inside) {
+    const double fw = sample_w / W, fh = sample_h / H;
+    double shrink = options.border == BorderMode::kInside ? std::max(fw, fh) : std::min(fw, fh);
+    shrink = std::clamp(shrink, 1.0, options.max_scale_change);
+    sample_w /= shrink;
+    sample_h /= shrink;
+  }
+
+  int64_t df = 1;
+  if (options.predownsample) {
+    const double resize = std::min(sample_w / output.w, sample_h / output.h);
+    df = std::max<int64_t>(static_cast<int64_t>(resize - 0.1), 1);
+  }
+
+  Crop1D cx = plan_axis(region.cx, sample_w, W, df);
+  Crop1D cy = plan_axis(region.cy, sample_h, H, df);
+  if (inside) {
+    shift_inside(cx);
+    shift_inside(cy);
+  }
+
+  const auto device = image.device();
+  at::Tensor patch = image.index_select(3, source_index(cx, device))
+                         .index_select(2, source_index(cy, device))
+                         .to(at::kFloat);
+
+  if (options.border == BorderMode::kMean || options.border == BorderMode::kZero) {
+    at::Tensor mask = inside_mask(cy, device).view({1, 1, -1, 1}) & inside_mask(cx, device).view({1, 1, 1, -1});
+    at::Tensor fill;
+    if (options.border == BorderMode::kZero) {
+      fill = at::zeros({1, image.size(1), 1, 1}, patch.options());
+    } else {
+      const auto count = mask.sum().item<int64_t>();
+      fill = count > 0 ? (patch * mask).sum({2, 3}, true) / static_cast<double>(count)
+                       : image.to(at::kFloat).mean({2, 3}, true);
+    }
+    patch = at::where(mask, patch, fill);
+  }
+
+  if (patch.size(2) != output.h || patch.size(3) != output.w) {
+    patch = at::upsample_bilinear2d(patch, {output.h, output.w}, /*align_corners=*/false);
+  } else if (!patch.is_contiguous()) {
+    patch = patch.contiguous();
+  }
+
+  PatchRegion r;
+  r.x0 = cx.x0();
+  r.x1 = cx.x1();
+  r.y0 = cy.x0();
+  r.y1 = cy.x1();
+  r.out_w = output.w;
+  r.out_h = output.h;
+  return {patch, r};
+}
+
+MultiScalePatches sample_patches_multiscale(const at::Tensor& image, const CenterBox& region,
+                                            const std::vector<double>& scales, OutputSize output,
+                                            const PatchSamplerOptions& options) {
+  if (scales.empty()) throw std::invalid_argument("sample_patches_multiscale: no scales given");
+  MultiScalePatches out;
+  std::vector<at::Tensor> patches;
+  patches.reserve(scales.size());
+  for (double s : scales) {
+    auto sp = sample_patch(image, {region.cx, region.cy, region.w * s, region.h * s}, output, options);
+    patches.push_back(sp.patch);
+    out.regions.push_back(sp.region);
+  }
+  out.patches = at::cat(patches, 0);
+  return out;
+}
+
+}  // namespace dimp::bbox
