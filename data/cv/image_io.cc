@@ -1,0 +1,44 @@
+#include "data/cv/image_io.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "data/ground_truth.h"
+
+namespace dimp::data {
+
+at::Tensor mat_to_tensor(const cv::Mat& in) {
+  if (in.empty()) throw DataError("mat_to_tensor: empty image");
+  if (in.depth() != CV_8U) throw DataError("mat_to_tensor: expected an 8-bit image");
+  cv::Mat rgb;
+  if (in.channels() == 3) {
+    cv::cvtColor(in, rgb, cv::COLOR_BGR2RGB);
+  } else if (in.channels() == 1) {
+    cv::cvtColor(in, rgb, cv::COLOR_GRAY2RGB);
+  } else if (in.channels() == 4) {
+    cv::cvtColor(in, rgb, cv::COLOR_BGRA2RGB);
+  } else {
+    throw DataError("mat_to_tensor: unsupported channel count " + std::to_string(in.channels()));
+  }
+  // HWC bytes -> CHW contiguous tensor.
+  auto hwc = at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, {static_cast<int64_t>(rgb.step[0]), 3, 1}, at::kByte);
+  return hwc.permute({2, 0, 1}).contiguous();
+}
+
+at::Tensor load_image(const std::string& path) {
+  cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
+  if (m.empty()) throw DataError("cannot read image " + path);
+  return mat_to_tensor(m);
+}
+
+cv::Mat tensor_to_mat(const at::Tensor& t_in) {
+  at::Tensor t = t_in.dim() == 4 ? t_in.squeeze(0) : t_in;
+  if (t.dim() != 3 || t.size(0) != 3) throw DataError("tensor_to_mat: expected (3, H, W)");
+  auto hwc = t.detach().to(at::kCPU).clamp(0, 255).to(at::kByte).permute({1, 2, 0}).contiguous();
+  cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr());
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);  // copies out of the tensor's memory
+  return bgr;
+}
+
+}  // namespace dimp::data

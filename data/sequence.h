@@ -1,0 +1,42 @@
+// data/sequence.h — a tracking sequence (frame paths + ground truth) and the readers of the
+// evaluation layouts found in the shared data folder (OTB, VOT).
+//
+//   auto seq = dimp::data::read_otb_sequence("/data/otb/Crossing");
+//   for (size_t i = 0; i < seq.size(); ++i) use(seq.frames[i], seq.ground_truth[i]);
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bbox/box.h"
+#include "data/ground_truth.h"
+
+namespace dimp::data {
+
+// Sequence: frames in order and one box per frame. A frame whose target is absent or whose
+// annotation is unknown holds an invalid box (w or h <= 0, or NaN).
+struct Sequence {
+  std::string name;
+  std::string dataset;                // "otb", "vot", ...
+  std::vector<std::string> frames;    // image paths
+  std::vector<bbox::Box> ground_truth;
+
+  size_t size() const { return frames.size(); }
+};
+
+// list_images: image files (jpg, jpeg, png, bmp) of a folder, sorted by name.
+std::vector<std::string> list_images(const std::string& dir);
+
+// read_otb_sequence: <dir>/img/*.jpg and <dir>/groundtruth_rect.txt (1-based x,y,w,h,
+// comma or tab separated). `start_frame` (1-based) skips leading images, for OTB's
+// sequences whose annotation starts later. Throws DataError when frame and box counts differ.
+Sequence read_otb_sequence(const std::string& dir, int start_frame = 1);
+
+// read_vot_sequence: <dir>/*.jpg (or <dir>/color/*.jpg) beside groundtruth.txt (polygons,
+// converted by `rule`).
+Sequence read_vot_sequence(const std::string& dir, PolygonToBox rule = PolygonToBox::kEnclosing);
+
+// read_sequences_under: every sequence of root/otb/* and root/vot/*, sorted by dataset, name.
+std::vector<Sequence> read_sequences_under(const std::string& root);
+
+}  // namespace dimp::data
