@@ -1,0 +1,98 @@
+#include "optim/cpu/filter_kernels.h"
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+namespace dimp::optim::cpu {
+
+namespace {
+
+template <typename T>
+void shift_sum_impl(const T* P, T* out, const FilterShape& f) {
+  const int64_t H = f.H, W = f.W, K = f.K(), Ho = f.Ho(), Wo = f.Wo(), ph = f.pad_h(), pw = f.pad_w();
+  // One (sequence, image) plane per task; out is (N, S, Ho, Wo).
+  at::parallel_for(0, f.S * f.N, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t sn = begin; sn < end; ++sn) {
+      const int64_t s = sn / f.N, n = sn % f.N;
+      const T* p = P + sn * H * W * K;
+      T* o = out + (n * f.S + s) * Ho * Wo;
+      std::fill(o, o + Ho * Wo, T(0));
+      for (int64_t dy = 0; dy < f.kh; ++dy) {
+        for (int64_t dx = 0; dx < f.kw; ++dx) {
+          const int64_t d = dy * f.kw + dx;
+          const int64_t x_begin = std::max<int64_t>(0, pw - dx), x_end = std::min<int64_t>(Wo, W + pw - dx);
+          for (int64_t yo = std::max<int64_t>(0, ph - dy); yo < std::min<int64_t>(Ho, H + ph - dy); ++yo) {
+            const T* prow = p + ((yo + dy - ph) * W + (x_begin + dx - pw)) * K + d;
+            T* orow = o + yo * Wo;
+            for (int64_t xo = x_begin; xo < x_end; ++xo, prow += K) orow[xo] += *prow;
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void shift_gather_impl(const T* r, T* R, const FilterShape& f) {
+  const int64_t H = f.H, W = f.W, K = f.K(), Ho = f.Ho(), Wo = f.Wo(), ph = f.pad_h(), pw = f.pad_w();
+  at::parallel_for(0, f.S * f.N, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t sn = begin; sn < end; ++sn) {
+      const int64_t s = sn / f.N, n = sn % f.N;
+      const T* rp = r + (n * f.S + s) * Ho * Wo;
+      T* out = R + sn * H * W * K;
+      for (int64_t y = 0; y < H; ++y) {
+        for (int64_t x = 0; x < W; ++x) {
+          T* cell = out + (y * W + x) * K;
+          for (int64_t dy = 0; dy < f.kh; ++dy) {
+            const int64_t yo = y - dy + ph;
+            const bool row_ok = yo >= 0 && yo < Ho;
+            for (int64_t dx = 0; dx < f.kw; ++dx) {
+              const int64_t xo = x - dx + pw;
+              cell[dy * f.kw + dx] = (row_ok && xo >= 0 && xo < Wo) ? rp[yo * Wo + xo] : T(0);
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+at::Tensor shift_sum(const at::Tensor& P, const FilterShape& f) {
+  TORCH_INTERNAL_ASSERT(P.is_contiguous() && P.numel() == f.S * f.N * f.H * f.W * f.K());
+  auto out = at::empty({f.N, f.S, f.Ho(), f.Wo()}, P.options());
+  AT_DISPATCH_FLOATING_TYPES(P.scalar_type(), "shift_sum", [&] {
+    shift_sum_impl<scalar_t>(P.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), f);
+  });
+  return out;
+}
+
+at::Tensor shift_gather(const at::Tensor& r_in, const FilterShape& f) {
+  auto r = r_in.contiguous();
+  TORCH_INTERNAL_ASSERT(r.numel() == f.N * f.S * f.Ho() * f.Wo());
+  auto R = at::empty({f.S, f.N, f.H, f.W, f.K()}, r.options());
+  AT_DISPATCH_FLOATING_TYPES(r.scalar_type(), "shift_gather", [&] {
+    shift_gather_impl<scalar_t>(r.data_ptr<scalar_t>(), R.data_ptr<scalar_t>(), f);
+  });
+  return R;
+}
+
+at::Tensor apply_gemm(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f) {
+  auto P = at::bmm(X.view({f.S, f.N * f.H * f.W, f.C}), filter.contiguous().view({f.S, f.C, f.K()}));
+  return shift_sum(P, f);
+}
+
+at::Tensor transpose_gemm(const at::Tensor& X, const at::Tensor& r, const FilterShape& f) {
+  auto R = shift_gather(r, f);
+  auto G = at::bmm(X.view({f.S, f.N * f.H * f.W, f.C}).transpose(1, 2), R.view({f.S, f.N * f.H * f.W, f.K()}));
+  return G.view({f.S, f.C, f.kh, f.kw});
+}
+
+at::Tensor feature_grad_gemm(const at::Tensor& r, const at::Tensor& filter, const FilterShape& f) {
+  auto R = shift_gather(r, f);
+  auto Ft = filter.contiguous().view({f.S, f.C, f.K()}).transpose(1, 2);
+  return at::bmm(R.view({f.S, f.N * f.H * f.W, f.K()}), Ft).view({f.S, f.N, f.H, f.W, f.C});
+}
+
+}  // namespace dimp::optim::cpu

@@ -1,0 +1,188 @@
+#include "optim/filter_ops.h"
+
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "optim/cpu/filter_kernels.h"
+
+namespace dimp::optim {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+using cpu::FilterShape;
+
+// as5d: accept (images, C, H, W) as one sequence.
+at::Tensor as5d(const at::Tensor& feat) {
+  TORCH_CHECK(feat.defined(), "filter ops: features are undefined");
+  TORCH_CHECK(feat.dim() == 5 || feat.dim() == 4,
+              "filter ops: features must be (images, sequences, C, H, W), got ", feat.sizes());
+  return feat.dim() == 4 ? feat.unsqueeze(1) : feat;
+}
+
+FilterShape shape_of(const at::Tensor& feat5, int64_t kh, int64_t kw) {
+  TORCH_CHECK(kh >= 1 && kw >= 1, "filter ops: filter size must be positive, got ", kh, "x", kw);
+  return {feat5.size(1), feat5.size(0), feat5.size(2), feat5.size(3), feat5.size(4), kh, kw};
+}
+
+void check_filter(const at::Tensor& filter, const FilterShape& f) {
+  TORCH_CHECK(filter.defined() && filter.dim() == 4 && filter.size(0) == f.S && filter.size(1) == f.C,
+              "apply_filter: filter must be (sequences=", f.S, ", C=", f.C, ", kh, kw), got ",
+              filter.defined() ? filter.sizes() : at::IntArrayRef{});
+}
+
+void check_residual(const at::Tensor& r, const FilterShape& f) {
+  TORCH_CHECK(r.defined() && r.dim() == 4 && r.size(0) == f.N && r.size(1) == f.S && r.size(2) == f.Ho() &&
+                  r.size(3) == f.Wo(),
+              "apply_filter_transpose: residual must be (images=", f.N, ", sequences=", f.S, ", ", f.Ho(), ", ",
+              f.Wo(), "), got ", r.defined() ? r.sizes() : at::IntArrayRef{});
+}
+
+void check_same(const at::Tensor& a, const at::Tensor& b, const char* what) {
+  TORCH_CHECK(a.scalar_type() == b.scalar_type() && a.device() == b.device(), "filter ops: ", what,
+              " must match the features' dtype and device (", a.scalar_type(), " on ", a.device(), "), got ",
+              b.scalar_type(), " on ", b.device());
+}
+
+// (N, S, C, H, W) -> contiguous (S, N, H, W, C).
+at::Tensor sequence_major(const at::Tensor& feat5) { return feat5.permute({1, 0, 3, 4, 2}).contiguous(); }
+
+at::Tensor conv_apply(const at::Tensor& feat5, const at::Tensor& filter, const FilterShape& f) {
+  auto scores = at::conv2d(feat5.reshape({f.N, f.S * f.C, f.H, f.W}), filter, {}, 1, {f.pad_h(), f.pad_w()}, 1, f.S);
+  return scores.view({f.N, f.S, f.Ho(), f.Wo()});
+}
+
+at::Tensor conv_transpose(const at::Tensor& feat5, const at::Tensor& r, const FilterShape& f) {
+  auto x = feat5.reshape({f.N * f.S, f.C, f.H, f.W}).permute({1, 0, 2, 3});
+  auto g = at::conv2d(x, r.reshape({f.N * f.S, 1, f.Ho(), f.Wo()}), {}, 1, {f.pad_h(), f.pad_w()}, 1, f.N * f.S);
+  return g.view({f.C, f.N, f.S, f.kh, f.kw}).sum(1).permute({1, 0, 2, 3});
+}
+
+// Raw (non-autograd) CPU kernels on a sequence-major X.
+at::Tensor raw_apply(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f, FilterBackend b) {
+#ifndef DIMP_NO_EIGEN
+  if (b == FilterBackend::kEigen) return cpu::apply_eigen(X, filter, f);
+#endif
+  return cpu::apply_gemm(X, filter, f);
+}
+
+at::Tensor raw_transpose(const at::Tensor& X, const at::Tensor& r, const FilterShape& f, FilterBackend b) {
+#ifndef DIMP_NO_EIGEN
+  if (b == FilterBackend::kEigen) return cpu::transpose_eigen(X, r, f);
+#endif
+  return cpu::transpose_gemm(X, r, f);
+}
+
+// (S, N, H, W, C) gradient back to the features' (N, S, C, H, W) shape.
+at::Tensor features_shape(const at::Tensor& g) { return g.permute({1, 0, 4, 2, 3}); }
+
+void forbid_double_backward(const char* op) {
+  TORCH_CHECK(!at::GradMode::is_enabled(), op,
+              ": the GEMM filter path is differentiable once; for higher-order gradients use "
+              "FilterBackend::kConv");
+}
+
+struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunction> {
+  // feat: (N, S, C, H, W).
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& feat, const at::Tensor& filter, int64_t backend) {
+    auto f = shape_of(feat, filter.size(2), filter.size(3));
+    auto X = sequence_major(feat);
+    ctx->save_for_backward({X, filter});
+    return raw_apply(X, filter, f, static_cast<FilterBackend>(backend));
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    forbid_double_backward("apply_filter backward");
+    auto saved = ctx->get_saved_variables();
+    const auto& X = saved[0];
+    const auto& filter = saved[1];
+    const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), filter.size(2), filter.size(3)};
+    auto g = grads[0].contiguous();
+    auto grad_filter = cpu::transpose_gemm(X, g, f);
+    auto grad_feat = features_shape(cpu::feature_grad_gemm(g, filter, f));
+    return {grad_feat, grad_filter, at::Tensor()};
+  }
+};
+
+struct FilterTransposeFunction : public torch::autograd::Function<FilterTransposeFunction> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& feat, const at::Tensor& residual, int64_t kh,
+                            int64_t kw, int64_t backend) {
+    auto f = shape_of(feat, kh, kw);
+    auto X = sequence_major(feat);
+    auto r = residual.contiguous();
+    ctx->save_for_backward({X, r});
+    return raw_transpose(X, r, f, static_cast<FilterBackend>(backend));
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    forbid_double_backward("apply_filter_transpose backward");
+    auto saved = ctx->get_saved_variables();
+    const auto& X = saved[0];
+    const auto& r = saved[1];
+    auto gG = grads[0].contiguous();
+    const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), gG.size(2), gG.size(3)};
+    auto grad_feat = features_shape(cpu::feature_grad_gemm(r, gG, f));
+    auto grad_residual = cpu::apply_gemm(X, gG, f);
+    return {grad_feat, grad_residual, at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+FilterBackend resolve(FilterBackend b, const at::Tensor& feat) {
+  if (b == FilterBackend::kAuto) return feat.device().is_cpu() ? FilterBackend::kGemm : FilterBackend::kConv;
+  if (b != FilterBackend::kConv) {
+    TORCH_CHECK(feat.device().is_cpu(), "filter ops: the GEMM and Eigen backends run on CPU; features are on ",
+                feat.device(), " (use FilterBackend::kConv or kAuto)");
+  }
+#ifdef DIMP_NO_EIGEN
+  TORCH_CHECK(b != FilterBackend::kEigen, "filter ops: this build has no Eigen (FilterBackend::kEigen)");
+#endif
+  TORCH_CHECK(b != FilterBackend::kEigen || feat.scalar_type() == at::kFloat,
+              "filter ops: the Eigen backend takes float32 features, got ", feat.scalar_type());
+  return b;
+}
+
+}  // namespace
+
+bool is_filter_layout(const at::Tensor& feat) {
+  auto f5 = as5d(feat);
+  return f5.permute({1, 0, 3, 4, 2}).is_contiguous();
+}
+
+at::Tensor to_filter_layout(const at::Tensor& feat) {
+  auto f5 = as5d(feat);
+  if (is_filter_layout(f5)) return feat;
+  auto out = f5.permute({1, 0, 3, 4, 2}).contiguous().permute({1, 0, 4, 2, 3});
+  return feat.dim() == 4 ? out.squeeze(1) : out;
+}
+
+at::Tensor apply_filter(const at::Tensor& feat, const at::Tensor& filter, FilterBackend backend) {
+  auto feat5 = as5d(feat);
+  TORCH_CHECK(filter.defined() && filter.dim() == 4, "apply_filter: filter must be (sequences, C, kh, kw)");
+  auto f = shape_of(feat5, filter.size(2), filter.size(3));
+  check_filter(filter, f);
+  check_same(feat, filter, "filter");
+  backend = resolve(backend, feat);
+  if (backend == FilterBackend::kConv) return conv_apply(feat5, filter, f);
+  const bool needs_grad = at::GradMode::is_enabled() && (feat.requires_grad() || filter.requires_grad());
+  if (needs_grad) return ApplyFilterFunction::apply(feat5, filter, static_cast<int64_t>(backend));
+  return raw_apply(sequence_major(feat5), filter, f, backend);
+}
+
+at::Tensor apply_filter_transpose(const at::Tensor& feat, const at::Tensor& residual,
+                                  std::pair<int64_t, int64_t> filter_size, FilterBackend backend) {
+  auto feat5 = as5d(feat);
+  auto f = shape_of(feat5, filter_size.first, filter_size.second);
+  check_residual(residual, f);
+  check_same(feat, residual, "residual");
+  backend = resolve(backend, feat);
+  if (backend == FilterBackend::kConv) return conv_transpose(feat5, residual, f);
+  const bool needs_grad = at::GradMode::is_enabled() && (feat.requires_grad() || residual.requires_grad());
+  if (needs_grad) {
+    return FilterTransposeFunction::apply(feat5, residual, f.kh, f.kw, static_cast<int64_t>(backend));
+  }
+  return raw_transpose(sequence_major(feat5), residual.contiguous(), f, backend);
+}
+
+double filter_flops(const at::Tensor& feat, std::pair<int64_t, int64_t> filter_size) {
+  auto f5 = as5d(feat);
+  return 2.0 * static_cast<double>(f5.numel()) * static_cast<double>(filter_size.first * filter_size.second);
+}
+
+}  // namespace dimp::optim

@@ -1,0 +1,52 @@
+// optim/filter_ops.h — apply a per-sequence filter bank to feature maps, and its transpose.
+//
+// Shapes (as the reference): features (images, sequences, C, H, W); filter (sequences, C, kh,
+// kw); scores (images, sequences, Ho, Wo) with Ho = H + 2*(kh/2) - kh + 1. The transpose
+// is the gradient of sum(residual * apply_filter(feat, f)) w.r.t. f.
+//
+// Both are k*k GEMMs over shifted views: with X the features as a (images*H*W) x C matrix,
+// apply computes X*F (F: C x k^2) and sums the k^2 shifted columns; the transpose gathers the
+// residual's k^2 shifts into R and computes X^T*R. That runs at BLAS speed when X is stored
+// channels-last; call to_filter_layout() once on features you apply many filters to.
+//
+//   at::Tensor x = dimp::optim::to_filter_layout(feat);     // one copy, same shape
+//   at::Tensor s = dimp::optim::apply_filter(x, f);
+//   at::Tensor g = dimp::optim::apply_filter_transpose(x, s - y, {4, 4});
+//
+// All functions are differentiable (first order) in every tensor argument.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <utility>
+
+namespace dimp::optim {
+
+// FilterBackend: which implementation runs. kAuto picks kGemm on CPU and kConv elsewhere.
+enum class FilterBackend {
+  kAuto,
+  kConv,   // grouped conv2d (the reference's formulation); any device
+  kGemm,   // shifted GEMMs through LibTorch's BLAS, channels-last features; CPU
+  kEigen,  // the same algorithm with Eigen's GEMM (no LibTorch dispatch); CPU, float32
+};
+
+// to_filter_layout: the same (images, sequences, C, H, W) tensor, stored sequence-major and
+// channels-last ((sequences, images, H, W, C) in memory). A no-op when already so.
+at::Tensor to_filter_layout(const at::Tensor& feat);
+
+// is_filter_layout: whether feat is stored as to_filter_layout() stores it.
+bool is_filter_layout(const at::Tensor& feat);
+
+// apply_filter: scores (images, sequences, Ho, Wo).
+at::Tensor apply_filter(const at::Tensor& feat, const at::Tensor& filter,
+                        FilterBackend backend = FilterBackend::kAuto);
+
+// apply_filter_transpose: the filter gradient (sequences, C, kh, kw) of <residual, scores>.
+at::Tensor apply_filter_transpose(const at::Tensor& feat, const at::Tensor& residual,
+                                  std::pair<int64_t, int64_t> filter_size,
+                                  FilterBackend backend = FilterBackend::kAuto);
+
+// filter_flops: multiply-adds x 2 of one apply (or transpose) — for benchmarks' counters.
+double filter_flops(const at::Tensor& feat, std::pair<int64_t, int64_t> filter_size);
+
+}  // namespace dimp::optim

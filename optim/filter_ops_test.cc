@@ -1,0 +1,170 @@
+#include "optim/filter_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+namespace dimp::optim {
+namespace {
+
+struct Dims {
+  int64_t N, S, C, H, W, kh, kw;
+};
+
+class FilterOps : public ::testing::TestWithParam<Dims> {
+ protected:
+  void SetUp() override { at::manual_seed(42); }
+};
+
+at::Tensor out_like(const Dims& d, at::ScalarType t) {
+  return at::randn({d.N, d.S, d.H + 2 * (d.kh / 2) - d.kh + 1, d.W + 2 * (d.kw / 2) - d.kw + 1}, t);
+}
+
+TEST_P(FilterOps, BackendsAgree) {
+  const Dims d = GetParam();
+  auto feat = at::randn({d.N, d.S, d.C, d.H, d.W}, at::kDouble);
+  auto filt = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
+  auto r = out_like(d, at::kDouble);
+  auto a_conv = apply_filter(feat, filt, FilterBackend::kConv);
+  auto a_gemm = apply_filter(feat, filt, FilterBackend::kGemm);
+  EXPECT_TRUE(at::allclose(a_conv, a_gemm, 1e-10, 1e-10));
+  auto t_conv = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kConv);
+  auto t_gemm = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kGemm);
+  EXPECT_TRUE(at::allclose(t_conv, t_gemm, 1e-10, 1e-10));
+  // Eigen runs float32.
+  auto ff = feat.to(at::kFloat), wf = filt.to(at::kFloat), rf = r.to(at::kFloat);
+  EXPECT_TRUE(at::allclose(apply_filter(ff, wf, FilterBackend::kEigen), a_conv.to(at::kFloat), 1e-4, 1e-3));
+  EXPECT_TRUE(at::allclose(apply_filter_transpose(ff, rf, {d.kh, d.kw}, FilterBackend::kEigen),
+                           t_conv.to(at::kFloat), 1e-4, 1e-3));
+}
+
+TEST_P(FilterOps, TransposeIsTheAdjointOfApply) {
+  const Dims d = GetParam();
+  auto feat = at::randn({d.N, d.S, d.C, d.H, d.W}, at::kDouble);
+  auto filt = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
+  auto r = out_like(d, at::kDouble);
+  const double lhs = (r * apply_filter(feat, filt)).sum().item<double>();
+  const double rhs = (apply_filter_transpose(feat, r, {d.kh, d.kw}) * filt).sum().item<double>();
+  EXPECT_NEAR(lhs, rhs, 1e-9 * std::max(1.0, std::abs(lhs)));
+}
+
+TEST_P(FilterOps, TransposeEqualsAutogradOfConv) {
+  const Dims d = GetParam();
+  auto feat = at::randn({d.N, d.S, d.C, d.H, d.W}, at::kDouble);
+  auto filt = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble).requires_grad_();
+  auto r = out_like(d, at::kDouble);
+  (r * apply_filter(feat, filt, FilterBackend::kConv)).sum().backward();
+  EXPECT_TRUE(at::allclose(apply_filter_transpose(feat, r, {d.kh, d.kw}), filt.grad(), 1e-10, 1e-10));
+}
+
+TEST_P(FilterOps, GemmPathGradientsMatchConvAutograd) {
+  const Dims d = GetParam();
+  auto feat0 = at::randn({d.N, d.S, d.C, d.H, d.W}, at::kDouble);
+  auto filt0 = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
+  auto r0 = out_like(d, at::kDouble);
+  auto w_apply = out_like(d, at::kDouble);
+  auto w_trans = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
+  std::vector<at::Tensor> grads[2];
+  for (int k = 0; k < 2; ++k) {
+    const auto backend = k == 0 ? FilterBackend::kConv : FilterBackend::kGemm;
+    auto feat = feat0.clone().requires_grad_(), filt = filt0.clone().requires_grad_(), r = r0.clone().requires_grad_();
+    auto loss = (w_apply * apply_filter(feat, filt, backend)).sum() +
+                (w_trans * apply_filter_transpose(feat, r, {d.kh, d.kw}, backend)).sum();
+    loss.backward();
+    grads[k] = {feat.grad(), filt.grad(), r.grad()};
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::allclose(grads[0][i], grads[1][i], 1e-9, 1e-9)) << "input " << i;
+}
+
+TEST_P(FilterOps, BatchingOverSequencesEqualsOneByOne) {
+  const Dims d = GetParam();
+  auto feat = at::randn({d.N, d.S, d.C, d.H, d.W}, at::kDouble);
+  auto filt = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
+  auto r = out_like(d, at::kDouble);
+  auto all = apply_filter(feat, filt);
+  auto all_t = apply_filter_transpose(feat, r, {d.kh, d.kw});
+  for (int64_t s = 0; s < d.S; ++s) {
+    auto one = apply_filter(feat.narrow(1, s, 1), filt.narrow(0, s, 1));
+    EXPECT_TRUE(at::allclose(all.narrow(1, s, 1), one, 1e-12, 1e-12));
+    auto one_t = apply_filter_transpose(feat.narrow(1, s, 1), r.narrow(1, s, 1).contiguous(), {d.kh, d.kw});
+    EXPECT_TRUE(at::allclose(all_t.narrow(0, s, 1), one_t, 1e-12, 1e-12));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, FilterOps,
+                         ::testing::Values(Dims{3, 2, 8, 9, 9, 4, 4},   // the paper's even 4x4
+                                           Dims{2, 3, 5, 7, 11, 3, 3},  // odd, non-square map
+                                           Dims{1, 1, 6, 6, 6, 1, 1},   // 1x1
+                                           Dims{4, 1, 3, 8, 5, 3, 4},   // mixed parity
+                                           Dims{2, 2, 4, 5, 5, 5, 5})); // filter as large as the map
+
+TEST(FilterOpsFiniteDifferences, GemmApplyGradientMatchesFiniteDifferences) {
+  at::manual_seed(3);
+  auto feat = at::randn({2, 1, 3, 5, 5}, at::kDouble).requires_grad_();
+  auto filt = at::randn({1, 3, 4, 4}, at::kDouble).requires_grad_();
+  auto w = at::randn({2, 1, 6, 6}, at::kDouble);
+  auto f = [&](const at::Tensor& x, const at::Tensor& k) {
+    return (w * apply_filter(x, k, FilterBackend::kGemm)).pow(2).sum();
+  };
+  f(feat, filt).backward();
+  const double eps = 1e-6;
+  for (int64_t i : {0, 7, 33, 80, 149}) {
+    auto e = at::zeros_like(feat).view(-1);
+    e[i] = eps;
+    e = e.view_as(feat);
+    at::NoGradGuard ng;
+    const double fd = (f(feat + e, filt) - f(feat - e, filt)).item<double>() / (2 * eps);
+    EXPECT_NEAR(feat.grad().view(-1)[i].item<double>(), fd, 1e-5 * std::max(1.0, std::abs(fd)));
+  }
+  for (int64_t i : {0, 5, 17, 47}) {
+    auto e = at::zeros_like(filt).view(-1);
+    e[i] = eps;
+    e = e.view_as(filt);
+    at::NoGradGuard ng;
+    const double fd = (f(feat, filt + e) - f(feat, filt - e)).item<double>() / (2 * eps);
+    EXPECT_NEAR(filt.grad().view(-1)[i].item<double>(), fd, 1e-5 * std::max(1.0, std::abs(fd)));
+  }
+}
+
+TEST(FilterOpsLayout, FilterLayoutIsANoOpTheSecondTimeAndGivesTheSameResults) {
+  auto feat = at::randn({5, 2, 8, 6, 6});
+  auto x = to_filter_layout(feat);
+  EXPECT_TRUE(is_filter_layout(x));
+  EXPECT_FALSE(is_filter_layout(feat));
+  EXPECT_EQ(x.sizes(), feat.sizes());
+  EXPECT_EQ(to_filter_layout(x).data_ptr(), x.data_ptr());
+  auto filt = at::randn({2, 8, 4, 4});
+  EXPECT_TRUE(at::allclose(apply_filter(x, filt), apply_filter(feat, filt), 1e-5, 1e-5));
+}
+
+TEST(FilterOpsLayout, FourDimensionalFeaturesAreOneSequence) {
+  auto feat = at::randn({3, 4, 7, 7});
+  auto filt = at::randn({1, 4, 3, 3});
+  EXPECT_TRUE(at::allclose(apply_filter(feat, filt), apply_filter(feat.unsqueeze(1), filt)));
+}
+
+TEST(FilterOpsErrors, WrongShapesAreReportedClearly) {
+  auto feat = at::randn({3, 2, 4, 7, 7});
+  EXPECT_THROW(apply_filter(feat, at::randn({3, 4, 3, 3})), c10::Error);  // 3 sequences, features have 2
+  EXPECT_THROW(apply_filter(feat, at::randn({2, 5, 3, 3})), c10::Error);  // channel mismatch
+  EXPECT_THROW(apply_filter(at::randn({4, 7, 7}), at::randn({1, 4, 3, 3})), c10::Error);
+  EXPECT_THROW(apply_filter_transpose(feat, at::randn({3, 2, 6, 6}), {3, 3}), c10::Error);  // needs 7x7
+  EXPECT_THROW(apply_filter(feat.to(at::kDouble), at::randn({2, 4, 3, 3}), FilterBackend::kEigen), c10::Error);
+  try {
+    apply_filter(feat, at::randn({2, 5, 3, 3}));
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("C=4"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FilterOpsErrors, DoubleBackwardThroughTheGemmPathIsRefused) {
+  auto feat = at::randn({2, 1, 3, 5, 5}, at::kDouble).requires_grad_();
+  auto filt = at::randn({1, 3, 3, 3}, at::kDouble).requires_grad_();
+  auto y = apply_filter(feat, filt, FilterBackend::kGemm).pow(2).sum();
+  y.backward({}, /*retain_graph=*/true, /*create_graph=*/false);
+  EXPECT_TRUE(filt.grad().defined());
+  EXPECT_THROW(y.backward({}, /*retain_graph=*/true, /*create_graph=*/true), c10::Error);
+}
+
+}  // namespace
+}  // namespace dimp::optim
