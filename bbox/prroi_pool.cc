@@ -1,5 +1,7 @@
 #include "bbox/prroi_pool.h"
 
+#include "bbox/cpu/prroi_pool_cpu.h"
+
 #ifdef DIMP_WITH_CUDA
 #include "bbox/cuda/prroi_pool_cuda.h"
 #endif
@@ -32,6 +34,7 @@ void check_inputs(const at::Tensor& features, const at::Tensor& rois, int64_t ph
 }  // namespace
 
 std::string prroi_pool_backend(const at::Device& device) {
+  if (device.is_cpu()) return "cpu-kernel";
 #ifdef DIMP_WITH_CUDA
   if (device.is_cuda()) return "cuda-kernel";
 #endif
@@ -41,6 +44,7 @@ std::string prroi_pool_backend(const at::Device& device) {
 at::Tensor prroi_pool2d(const at::Tensor& features, const at::Tensor& rois, int64_t ph, int64_t pw,
                         double spatial_scale) {
   check_inputs(features, rois, ph, pw, spatial_scale);
+  if (features.device().is_cpu()) return cpu::prroi_pool2d_cpu(features, rois, ph, pw, spatial_scale);
 #ifdef DIMP_WITH_CUDA
   if (features.is_cuda()) return cuda::prroi_pool2d_cuda(features, rois, ph, pw, spatial_scale);
 #endif

@@ -11,8 +11,10 @@
 //   // rois: (R, 5) rows [batch_index, x0, y0, x1, y1]
 //   at::Tensor pooled = dimp::bbox::prroi_pool2d(feat, rois, 4, 4, 1.0 / 16);  // (R, C, 4, 4)
 //
-// Runs on any device through LibTorch ops (autograd gives both gradients); builds with CUDA
-// use a dedicated kernel for CUDA tensors (prroi_pool_backend() says which).
+// CPU tensors run a direct kernel over the few samples each bin overlaps; builds with CUDA run
+// the same arithmetic as a CUDA kernel; other devices use the LibTorch implementation
+// (prroi_pool2d_reference, whose autograd gives both gradients). prroi_pool_backend() says
+// which runs.
 #pragma once
 
 #include <ATen/ATen.h>

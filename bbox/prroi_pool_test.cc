@@ -143,7 +143,24 @@ TEST(PrRoIPool, XywhToRois) {
   EXPECT_TRUE(at::equal(rois, at::tensor({0.f, 1.f, 2.f, 4.f, 6.f, 1.f, 5.f, 6.f, 12.f, 14.f}).view({2, 5})));
 }
 
-TEST(PrRoIPool, BackendIsReported) { EXPECT_EQ(prroi_pool_backend(at::kCPU), "libtorch"); }
+TEST(PrRoIPool, CpuKernelEqualsTheLibTorchImplementationWithGradients) {
+  EXPECT_EQ(prroi_pool_backend(at::kCPU), "cpu-kernel");
+  at::manual_seed(5);
+  auto feat = at::randn({3, 8, 11, 13}, at::kDouble);
+  auto boxes = at::rand({3, 6, 4}, at::kDouble) * 150 - 20;
+  boxes.narrow(2, 2, 2).abs_().add_(0.5);
+  auto rois = xywh_to_rois(boxes);
+  rois[2][3] = rois[2][1];  // a zero-width RoI
+  auto w = at::randn({18, 8, 3, 4}, at::kDouble);
+  std::vector<at::Tensor> results[2];
+  for (int k = 0; k < 2; ++k) {
+    auto f = feat.clone().requires_grad_(), r = rois.clone().requires_grad_();
+    auto out = k == 0 ? prroi_pool2d(f, r, 3, 4, 1.0 / 16) : prroi_pool2d_reference(f, r, 3, 4, 1.0 / 16);
+    (w * out).sum().backward();
+    results[k] = {out.detach(), f.grad(), r.grad()};
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::allclose(results[0][i], results[1][i], 1e-10, 1e-10)) << i;
+}
 
 }  // namespace
 }  // namespace dimp::bbox

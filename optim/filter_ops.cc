@@ -62,6 +62,7 @@ at::Tensor raw_apply(const at::Tensor& X, const at::Tensor& filter, const Filter
 #ifndef DIMP_NO_EIGEN
   if (b == FilterBackend::kEigen) return cpu::apply_eigen(X, filter, f);
 #endif
+  if (b == FilterBackend::kSimd) return cpu::apply_simd(X, filter, f);
   return cpu::apply_gemm(X, filter, f);
 }
 
@@ -69,6 +70,7 @@ at::Tensor raw_transpose(const at::Tensor& X, const at::Tensor& r, const FilterS
 #ifndef DIMP_NO_EIGEN
   if (b == FilterBackend::kEigen) return cpu::transpose_eigen(X, r, f);
 #endif
+  if (b == FilterBackend::kSimd) return cpu::transpose_simd(X, r, f);
   return cpu::transpose_gemm(X, r, f);
 }
 
@@ -87,6 +89,7 @@ struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunctio
     auto f = shape_of(feat, filter.size(2), filter.size(3));
     auto X = sequence_major(feat);
     ctx->save_for_backward({X, filter});
+    ctx->saved_data["backend"] = backend;
     return raw_apply(X, filter, f, static_cast<FilterBackend>(backend));
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -96,7 +99,8 @@ struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunctio
     const auto& filter = saved[1];
     const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), filter.size(2), filter.size(3)};
     auto g = grads[0].contiguous();
-    auto grad_filter = cpu::transpose_gemm(X, g, f);
+    const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
+    auto grad_filter = raw_transpose(X, g, f, backend);
     auto grad_feat = features_shape(cpu::feature_grad_gemm(g, filter, f));
     return {grad_feat, grad_filter, at::Tensor()};
   }
@@ -109,6 +113,7 @@ struct FilterTransposeFunction : public torch::autograd::Function<FilterTranspos
     auto X = sequence_major(feat);
     auto r = residual.contiguous();
     ctx->save_for_backward({X, r});
+    ctx->saved_data["backend"] = backend;
     return raw_transpose(X, r, f, static_cast<FilterBackend>(backend));
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -119,17 +124,24 @@ struct FilterTransposeFunction : public torch::autograd::Function<FilterTranspos
     auto gG = grads[0].contiguous();
     const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), gG.size(2), gG.size(3)};
     auto grad_feat = features_shape(cpu::feature_grad_gemm(r, gG, f));
-    auto grad_residual = cpu::apply_gemm(X, gG, f);
+    const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
+    auto grad_residual = raw_apply(X, gG, f, backend);
     return {grad_feat, grad_residual, at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
-FilterBackend resolve(FilterBackend b, const at::Tensor& feat) {
-  if (b == FilterBackend::kAuto) return feat.device().is_cpu() ? FilterBackend::kGemm : FilterBackend::kConv;
+FilterBackend resolve(FilterBackend b, const at::Tensor& feat, const FilterShape& f) {
+  if (b == FilterBackend::kAuto) {
+    if (!feat.device().is_cpu()) return FilterBackend::kConv;
+    return cpu::simd_kernel_applies(f, feat) ? FilterBackend::kSimd : FilterBackend::kBlas;
+  }
   if (b != FilterBackend::kConv) {
-    TORCH_CHECK(feat.device().is_cpu(), "filter ops: the GEMM and Eigen backends run on CPU; features are on ",
+    TORCH_CHECK(feat.device().is_cpu(), "filter ops: the BLAS, SIMD and Eigen backends run on CPU; features are on ",
                 feat.device(), " (use FilterBackend::kConv or kAuto)");
   }
+  TORCH_CHECK(b != FilterBackend::kSimd || cpu::simd_kernel_applies(f, feat),
+              "filter ops: FilterBackend::kSimd needs float32 features, k*k <= 16 and an AVX-512 CPU (",
+              feat.scalar_type(), ", ", f.kh, "x", f.kw, ", AVX-512 ", cpu::avx512_supported() ? "yes" : "no", ")");
 #ifdef DIMP_NO_EIGEN
   TORCH_CHECK(b != FilterBackend::kEigen, "filter ops: this build has no Eigen (FilterBackend::kEigen)");
 #endif
@@ -139,6 +151,8 @@ FilterBackend resolve(FilterBackend b, const at::Tensor& feat) {
 }
 
 }  // namespace
+
+bool simd_backend_available() { return cpu::avx512_supported(); }
 
 bool is_filter_layout(const at::Tensor& feat) {
   auto f5 = as5d(feat);
@@ -158,7 +172,7 @@ at::Tensor apply_filter(const at::Tensor& feat, const at::Tensor& filter, Filter
   auto f = shape_of(feat5, filter.size(2), filter.size(3));
   check_filter(filter, f);
   check_same(feat, filter, "filter");
-  backend = resolve(backend, feat);
+  backend = resolve(backend, feat, f);
   if (backend == FilterBackend::kConv) return conv_apply(feat5, filter, f);
   const bool needs_grad = at::GradMode::is_enabled() && (feat.requires_grad() || filter.requires_grad());
   if (needs_grad) return ApplyFilterFunction::apply(feat5, filter, static_cast<int64_t>(backend));
@@ -171,7 +185,7 @@ at::Tensor apply_filter_transpose(const at::Tensor& feat, const at::Tensor& resi
   auto f = shape_of(feat5, filter_size.first, filter_size.second);
   check_residual(residual, f);
   check_same(feat, residual, "residual");
-  backend = resolve(backend, feat);
+  backend = resolve(backend, feat, f);
   if (backend == FilterBackend::kConv) return conv_transpose(feat5, residual, f);
   const bool needs_grad = at::GradMode::is_enabled() && (feat.requires_grad() || residual.requires_grad());
   if (needs_grad) {

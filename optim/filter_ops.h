@@ -22,13 +22,18 @@
 
 namespace dimp::optim {
 
-// FilterBackend: which implementation runs. kAuto picks kGemm on CPU and kConv elsewhere.
+// FilterBackend: which implementation runs. kAuto picks, on CPU, kSimd where it applies
+// (float32, k*k <= 16, AVX-512) and kBlas otherwise; kConv on other devices.
 enum class FilterBackend {
   kAuto,
   kConv,   // grouped conv2d (the reference's formulation); any device
-  kGemm,   // shifted GEMMs through LibTorch's BLAS, channels-last features; CPU
-  kEigen,  // the same algorithm with Eigen's GEMM (no LibTorch dispatch); CPU, float32
+  kBlas,   // shifted GEMMs through LibTorch's BLAS, channels-last features; CPU
+  kSimd,   // the same GEMMs with our AVX-512 micro-kernels; CPU, float32, k*k <= 16
+  kEigen,  // the same GEMMs with Eigen (no LibTorch dispatch); CPU, float32
 };
+
+// simd_backend_available: whether this CPU runs FilterBackend::kSimd.
+bool simd_backend_available();
 
 // to_filter_layout: the same (images, sequences, C, H, W) tensor, stored sequence-major and
 // channels-last ((sequences, images, H, W, C) in memory). A no-op when already so.

@@ -26,13 +26,18 @@ TEST_P(FilterOps, BackendsAgree) {
   auto filt = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
   auto r = out_like(d, at::kDouble);
   auto a_conv = apply_filter(feat, filt, FilterBackend::kConv);
-  auto a_gemm = apply_filter(feat, filt, FilterBackend::kGemm);
+  auto a_gemm = apply_filter(feat, filt, FilterBackend::kBlas);
   EXPECT_TRUE(at::allclose(a_conv, a_gemm, 1e-10, 1e-10));
   auto t_conv = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kConv);
-  auto t_gemm = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kGemm);
+  auto t_gemm = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kBlas);
   EXPECT_TRUE(at::allclose(t_conv, t_gemm, 1e-10, 1e-10));
-  // Eigen runs float32.
+  // Eigen and the SIMD kernels run float32.
   auto ff = feat.to(at::kFloat), wf = filt.to(at::kFloat), rf = r.to(at::kFloat);
+  if (simd_backend_available() && d.kh * d.kw <= 16) {
+    EXPECT_TRUE(at::allclose(apply_filter(ff, wf, FilterBackend::kSimd), a_conv.to(at::kFloat), 1e-4, 1e-3));
+    EXPECT_TRUE(at::allclose(apply_filter_transpose(ff, rf, {d.kh, d.kw}, FilterBackend::kSimd),
+                             t_conv.to(at::kFloat), 1e-4, 1e-3));
+  }
   EXPECT_TRUE(at::allclose(apply_filter(ff, wf, FilterBackend::kEigen), a_conv.to(at::kFloat), 1e-4, 1e-3));
   EXPECT_TRUE(at::allclose(apply_filter_transpose(ff, rf, {d.kh, d.kw}, FilterBackend::kEigen),
                            t_conv.to(at::kFloat), 1e-4, 1e-3));
@@ -66,7 +71,7 @@ TEST_P(FilterOps, GemmPathGradientsMatchConvAutograd) {
   auto w_trans = at::randn({d.S, d.C, d.kh, d.kw}, at::kDouble);
   std::vector<at::Tensor> grads[2];
   for (int k = 0; k < 2; ++k) {
-    const auto backend = k == 0 ? FilterBackend::kConv : FilterBackend::kGemm;
+    const auto backend = k == 0 ? FilterBackend::kConv : FilterBackend::kBlas;
     auto feat = feat0.clone().requires_grad_(), filt = filt0.clone().requires_grad_(), r = r0.clone().requires_grad_();
     auto loss = (w_apply * apply_filter(feat, filt, backend)).sum() +
                 (w_trans * apply_filter_transpose(feat, r, {d.kh, d.kw}, backend)).sum();
@@ -104,7 +109,7 @@ TEST(FilterOpsFiniteDifferences, GemmApplyGradientMatchesFiniteDifferences) {
   auto filt = at::randn({1, 3, 4, 4}, at::kDouble).requires_grad_();
   auto w = at::randn({2, 1, 6, 6}, at::kDouble);
   auto f = [&](const at::Tensor& x, const at::Tensor& k) {
-    return (w * apply_filter(x, k, FilterBackend::kGemm)).pow(2).sum();
+    return (w * apply_filter(x, k, FilterBackend::kBlas)).pow(2).sum();
   };
   f(feat, filt).backward();
   const double eps = 1e-6;
@@ -124,6 +129,28 @@ TEST(FilterOpsFiniteDifferences, GemmApplyGradientMatchesFiniteDifferences) {
     const double fd = (f(feat, filt + e) - f(feat, filt - e)).item<double>() / (2 * eps);
     EXPECT_NEAR(filt.grad().view(-1)[i].item<double>(), fd, 1e-5 * std::max(1.0, std::abs(fd)));
   }
+}
+
+TEST(FilterOpsSimd, LargeProblemsAndGradientsMatchTheBlasPath) {
+  if (!simd_backend_available()) GTEST_SKIP() << "this CPU has no AVX-512: the SIMD backend is not used";
+  at::manual_seed(9);
+  // Rows and channels that are not multiples of the kernels' blocks.
+  auto feat = to_filter_layout(at::randn({7, 2, 37, 9, 11}));
+  auto filt = at::randn({2, 37, 4, 4});
+  auto r = at::randn({7, 2, 10, 12});
+  EXPECT_TRUE(at::allclose(apply_filter(feat, filt, FilterBackend::kSimd), apply_filter(feat, filt, FilterBackend::kBlas),
+                           1e-4, 1e-4));
+  EXPECT_TRUE(at::allclose(apply_filter_transpose(feat, r, {4, 4}, FilterBackend::kSimd),
+                           apply_filter_transpose(feat, r, {4, 4}, FilterBackend::kBlas), 1e-4, 1e-3));
+  std::vector<at::Tensor> grads[2];
+  for (int k = 0; k < 2; ++k) {
+    auto b = k == 0 ? FilterBackend::kBlas : FilterBackend::kSimd;
+    auto x = feat.clone().requires_grad_(), f = filt.clone().requires_grad_(), rr = r.clone().requires_grad_();
+    ((apply_filter(x, f, b) * r).sum() + apply_filter_transpose(x, rr, {4, 4}, b).pow(2).sum()).backward();
+    grads[k] = {x.grad(), f.grad(), rr.grad()};
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::allclose(grads[0][i], grads[1][i], 1e-3, 1e-3)) << i;
+  EXPECT_THROW(apply_filter(feat.to(at::kDouble), filt.to(at::kDouble), FilterBackend::kSimd), c10::Error);
 }
 
 TEST(FilterOpsLayout, FilterLayoutIsANoOpTheSecondTimeAndGivesTheSameResults) {
@@ -160,7 +187,7 @@ TEST(FilterOpsErrors, WrongShapesAreReportedClearly) {
 TEST(FilterOpsErrors, DoubleBackwardThroughTheGemmPathIsRefused) {
   auto feat = at::randn({2, 1, 3, 5, 5}, at::kDouble).requires_grad_();
   auto filt = at::randn({1, 3, 3, 3}, at::kDouble).requires_grad_();
-  auto y = apply_filter(feat, filt, FilterBackend::kGemm).pow(2).sum();
+  auto y = apply_filter(feat, filt, FilterBackend::kBlas).pow(2).sum();
   y.backward({}, /*retain_graph=*/true, /*create_graph=*/false);
   EXPECT_TRUE(filt.grad().defined());
   EXPECT_THROW(y.backward({}, /*retain_graph=*/true, /*create_graph=*/true), c10::Error);

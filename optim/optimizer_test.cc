@@ -71,7 +71,7 @@ TYPED_TEST(OptimizerSuite, HalfGradientEqualsAutograd) {
   auto loss = TestFixture::make_loss();
   auto p = random_problem(1);
   auto set = make_set(loss, p);
-  Objective<TypeParam> obj(loss, set, {4, 4}, FilterBackend::kGemm);
+  Objective<TypeParam> obj(loss, set, {4, 4}, FilterBackend::kBlas);
   auto f = p.f0.clone().requires_grad_();
   auto [r, dr] = obj.residuals(obj.scores(f));
   obj.value(r, f).backward();
@@ -190,7 +190,7 @@ TEST(SteepestDescent, LeastSquaresStepIsTheExactLineMinimiser) {
   for (uint64_t seed = 40; seed < 45; ++seed) {
     auto p = random_problem(seed);
     auto set = make_set(loss, p);
-    Objective<LeastSquaresLoss> obj(loss, set, {4, 4}, FilterBackend::kGemm);
+    Objective<LeastSquaresLoss> obj(loss, set, {4, 4}, FilterBackend::kBlas);
     at::NoGradGuard ng;
     auto [r, dr] = obj.residuals(obj.scores(p.f0));
     auto g = obj.half_gradient(r, dr, p.f0);
@@ -276,7 +276,7 @@ TEST_P(UnrolledGradient, MatchesFiniteDifferences) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, UnrolledGradient, ::testing::Values(FilterBackend::kConv, FilterBackend::kGemm));
+INSTANTIATE_TEST_SUITE_P(Backends, UnrolledGradient, ::testing::Values(FilterBackend::kConv, FilterBackend::kBlas));
 
 TEST(GradientDescent, CoefficientWiseStepsMustFitTheFilter) {
   HingeLoss loss;

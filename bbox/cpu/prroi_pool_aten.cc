@@ -4,7 +4,9 @@
 // integral over a bin [xa, xb] x [ya, yb] separates:
 //   ∫∫ f = sum_{h,w} F[h, w]·A_w·B_h,  A_w = T(xb − w) − T(xa − w),  B_h likewise in y,
 // where T is the integral of tri: a piecewise quadratic, so A and B are closed-form and
-// differentiable in the bin edges. Per RoI the pooled map is then B·F·Aᵀ: two small GEMMs.
+// differentiable in the bin edges. Per RoI the pooled map is then B·F·Aᵀ, evaluated for all
+// RoIs of an image at once: F (C·H x W) · A (W x R·pw) as one GEMM, then a batched GEMM with
+// each RoI's B — large products instead of R·C tiny ones.
 #include "bbox/prroi_pool.h"
 
 #include <map>
@@ -56,9 +58,12 @@ at::Tensor prroi_pool2d_reference(const at::Tensor& features, const at::Tensor& 
   const auto long_opts = at::TensorOptions().dtype(at::kLong).device(features.device());
   for (const auto& [n, members] : by_image) {
     auto idx = at::tensor(members, at::kLong).to(long_opts.device());
-    auto Bn = B.index_select(0, idx).unsqueeze(1);                    // (Rn, 1, ph, H)
-    auto An = A.index_select(0, idx).unsqueeze(1).transpose(-1, -2);  // (Rn, 1, W, pw)
-    auto pooled = at::matmul(at::matmul(Bn, features[n].unsqueeze(0)), An);  // (Rn, C, ph, pw)
+    const int64_t Rn = idx.numel();
+    auto Bn = B.index_select(0, idx);                                         // (Rn, ph, H)
+    auto An = A.index_select(0, idx).reshape({Rn * pw, W}).t();               // (W, Rn·pw)
+    auto T = at::mm(features[n].reshape({C * H, W}), An);                     // (C·H, Rn·pw)
+    T = T.view({C, H, Rn, pw}).permute({2, 1, 0, 3}).reshape({Rn, H, C * pw});
+    auto pooled = at::bmm(Bn, T).view({Rn, ph, C, pw}).permute({0, 2, 1, 3});  // (Rn, C, ph, pw)
     parts.push_back(pooled * inv_area.index_select(0, idx).view({-1, 1, 1, 1}));
     order.insert(order.end(), members.begin(), members.end());
   }

@@ -3,6 +3,8 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+
 namespace dimp::optim::cpu {
 
 namespace {
@@ -78,14 +80,37 @@ at::Tensor shift_gather(const at::Tensor& r_in, const FilterShape& f) {
   return R;
 }
 
+// Rows of X per BLAS call: blocks of ~4 MB keep OpenBLAS's skinny GEMM (n = k² = 16
+// columns) near its small-problem speed, which it loses when X outgrows the caches.
+int64_t rows_per_block(const FilterShape& f) {
+  const int64_t bytes_per_row = f.C * static_cast<int64_t>(sizeof(float));
+  return std::max<int64_t>(64, (int64_t{4} << 20) / bytes_per_row);
+}
+
 at::Tensor apply_gemm(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f) {
-  auto P = at::bmm(X.view({f.S, f.N * f.H * f.W, f.C}), filter.contiguous().view({f.S, f.C, f.K()}));
+  const int64_t M = f.N * f.H * f.W, block = rows_per_block(f);
+  auto Xm = X.view({f.S, M, f.C});
+  auto F = filter.contiguous().view({f.S, f.C, f.K()});
+  auto P = at::empty({f.S, M, f.K()}, X.options());
+  for (int64_t r = 0; r < M; r += block) {
+    const int64_t n = std::min(block, M - r);
+    auto out = P.narrow(1, r, n);
+    at::bmm_out(out, Xm.narrow(1, r, n), F);
+  }
   return shift_sum(P, f);
 }
 
 at::Tensor transpose_gemm(const at::Tensor& X, const at::Tensor& r, const FilterShape& f) {
   auto R = shift_gather(r, f);
-  auto G = at::bmm(X.view({f.S, f.N * f.H * f.W, f.C}).transpose(1, 2), R.view({f.S, f.N * f.H * f.W, f.K()}));
+  const int64_t M = f.N * f.H * f.W, block = rows_per_block(f);
+  auto Xm = X.view({f.S, M, f.C});
+  auto Rm = R.view({f.S, M, f.K()});
+  if (block >= M) return at::bmm(Xm.transpose(1, 2), Rm).view({f.S, f.C, f.kh, f.kw});
+  auto G = at::bmm(Xm.narrow(1, 0, block).transpose(1, 2), Rm.narrow(1, 0, block));
+  for (int64_t i = block; i < M; i += block) {
+    const int64_t n = std::min(block, M - i);
+    G += at::bmm(Xm.narrow(1, i, n).transpose(1, 2), Rm.narrow(1, i, n));
+  }
   return G.view({f.S, f.C, f.kh, f.kw});
 }
 
