@@ -28,6 +28,12 @@ LinearFilterInitializer::LinearFilterInitializer(LinearFilterInitializerOptions 
   conv_bias = at::zeros({o.feature_dim});
 }
 
+LinearFilterInitializer LinearFilterInitializer::target_template(int64_t C, int64_t k, double stride) {
+  LinearFilterInitializer init({C, k, stride, /*conv_kernel=*/1, /*filter_norm=*/true});
+  init.conv_weight = at::eye(C).view({C, C, 1, 1});
+  return init;
+}
+
 at::Tensor LinearFilterInitializer::initial_filter(const at::Tensor& feat, const at::Tensor& boxes) const {
   auto feat5 = as5d(feat);
   check(feat5, boxes, options_.feature_dim);

@@ -35,6 +35,10 @@ class LinearFilterInitializer {
  public:
   explicit LinearFilterInitializer(LinearFilterInitializerOptions options = {});
 
+  // target_template: no learned layer — a 1x1 identity conv, so f(0) is the pooled target
+  // appearance (normalised by C·k·k): the initializer of weight-free trackers.
+  static LinearFilterInitializer target_template(int64_t feature_dim, int64_t filter_size, double feature_stride);
+
   at::Tensor initial_filter(const at::Tensor& feat, const at::Tensor& boxes) const;
 
   at::Tensor conv_weight;  // (C, C, kc, kc), He-normal initialised

@@ -1,0 +1,53 @@
+// dimp/box_estimator.h — box estimators: how the tracker sets the target size (and may refine
+// the centre) once the classifier has located the target.
+//
+// BoxEstimator concept:
+//   // First frame: features of the augmented patches, the target boxes in them (N, 4), the
+//   // un-augmented patch's region.
+//   void initialize(const backbones::ExtractedFeatures&, const at::Tensor& boxes,
+//                   const bbox::PatchRegion&, const TrackerParams&);
+//   // Each frame: the new estimate from the context (the classifier's centre, old size).
+//   bbox::CenterBox estimate(const BoxContext& ctx);
+//
+// MultiScaleSearch (weight-free trackers): the size follows the scale whose patch scored best.
+// The IoU-Net estimator of the DiMP variants refines the box by gradient ascent (bbox/).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <vector>
+
+#include "backbones/feature_extractor.h"
+#include "bbox/box.h"
+#include "bbox/patch_sampler.h"
+#include "dimp/localization.h"
+#include "dimp/tracker_params.h"
+
+namespace dimp {
+
+// BoxContext: what a box estimator sees of the current frame.
+struct BoxContext {
+  const at::Tensor& image;
+  const backbones::ExtractedFeatures& features;       // one entry per sampled scale
+  const std::vector<bbox::PatchRegion>& regions;      // the sampled patches' regions
+  const Localization& localization;
+  bbox::CenterBox classifier_estimate;                // new centre, previous size
+  const TrackerParams& params;
+};
+
+// MultiScaleSearch: size *= scale_factors[best]^scale_learning_rate.
+class MultiScaleSearch {
+ public:
+  void initialize(const backbones::ExtractedFeatures&, const at::Tensor&, const bbox::PatchRegion&,
+                  const TrackerParams&) {}
+  bbox::CenterBox estimate(const BoxContext& ctx) const {
+    const double factor = std::pow(ctx.params.scale_factors[ctx.localization.scale_index], ctx.params.scale_learning_rate);
+    bbox::CenterBox b = ctx.classifier_estimate;
+    b.w *= factor;
+    b.h *= factor;
+    return b;
+  }
+};
+
+}  // namespace dimp

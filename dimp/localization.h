@@ -1,0 +1,48 @@
+// dimp/localization.h — from score maps to the target position, with ATOM's advanced
+// localization (§3.7): a second peak outside the target's neighbourhood marks a distractor
+// ("hard negative": one extra optimizer step), a weak peak means the target is not found.
+//
+//   Localization loc = dimp::localize_target(scores, previous_peak, target_cells, options);
+//   if (loc.status == TargetStatus::kNotFound) { /* keep the old state */ }
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace dimp {
+
+// TargetStatus: the localization's verdict ("target lost" is a result, not an error).
+enum class TargetStatus { kNormal, kUncertain, kHardNegative, kNotFound };
+std::string to_string(TargetStatus s);
+
+// LocalizationOptions: thresholds of the advanced localization (TrackerParams' names).
+struct LocalizationOptions {
+  bool advanced = true;
+  double target_not_found_threshold = 0.25;
+  double distractor_threshold = 0.8;
+  double hard_negative_threshold = 0.5;
+  double target_neighborhood_scale = 2.2;
+  double displacement_scale = 0.8;
+  bool subpixel = false;  // refine the peak with a quadratic fit along each axis
+};
+
+// Localization: the chosen scale, the peak in continuous score-map coordinates (x, y), its
+// score, and the verdict.
+struct Localization {
+  int scale_index = 0;
+  double peak_x = 0, peak_y = 0;
+  double max_score = 0;
+  TargetStatus status = TargetStatus::kNormal;
+};
+
+// localize_target: scores (scales, Ho, Wo); previous target position in score coordinates
+// (x, y) and the target size in score cells (w, h), both for the sampled scales' geometry
+// relative to scale 0's sample scale (a scale s patch shrinks them by 1/scale_factors[s]).
+Localization localize_target(const at::Tensor& scores, double prev_x, double prev_y, double target_w,
+                             double target_h, const LocalizationOptions& options);
+
+// cosine_window: the (h, w) Hann window the reference multiplies scores with (window_output).
+at::Tensor cosine_window(int64_t h, int64_t w, const at::TensorOptions& options);
+
+}  // namespace dimp

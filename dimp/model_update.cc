@@ -1,0 +1,73 @@
+#include "dimp/model_update.h"
+
+#include <numeric>
+
+namespace dimp {
+
+SampleWeights::SampleWeights(int capacity, double init_minimum_weight)
+    : w_(static_cast<size_t>(capacity), 0.0), init_min_(init_minimum_weight) {
+  TORCH_CHECK(capacity >= 1, "SampleWeights: capacity must be >= 1");
+}
+
+void SampleWeights::reset(int num_init) {
+  TORCH_CHECK(num_init >= 1 && num_init <= static_cast<int>(w_.size()), "SampleWeights: ", num_init,
+              " initial samples do not fit a memory of ", w_.size());
+  std::fill(w_.begin(), w_.end(), 0.0);
+  std::fill(w_.begin(), w_.begin() + num_init, 1.0 / num_init);
+  num_init_ = num_stored_ = num_init;
+  prev_replace_ = -1;
+}
+
+int SampleWeights::add(double lr) {
+  const int capacity = static_cast<int>(w_.size());
+  // With a floor on the initial samples they are never replaced.
+  const int first_replaceable = init_min_ > 0 ? num_init_ : 0;
+  int slot;
+  if (num_stored_ == 0 || lr >= 1) {
+    std::fill(w_.begin(), w_.end(), 0.0);
+    w_[0] = 1;
+    slot = 0;
+  } else {
+    if (num_stored_ < capacity) {
+      slot = num_stored_;
+    } else {
+      slot = static_cast<int>(std::min_element(w_.begin() + first_replaceable, w_.end()) - w_.begin());
+    }
+    if (prev_replace_ < 0) {
+      for (double& v : w_) v /= 1 - lr;
+      w_[slot] = lr;
+    } else {
+      // The new sample weighs 1/(1 − lr) times the previous newest: geometric decay of age.
+      w_[slot] = w_[prev_replace_] / (1 - lr);
+    }
+  }
+  const double total = std::accumulate(w_.begin(), w_.end(), 0.0);
+  for (double& v : w_) v /= total;
+  if (init_min_ > 0) {
+    const double init_sum = std::accumulate(w_.begin(), w_.begin() + num_init_, 0.0);
+    if (init_sum < init_min_) {
+      const double rest = std::accumulate(w_.begin() + num_init_, w_.end(), 0.0);
+      for (int i = num_init_; i < capacity; ++i) w_[i] /= init_min_ + rest;
+      for (int i = 0; i < num_init_; ++i) w_[i] = init_min_ / num_init_;
+    }
+  }
+  prev_replace_ = slot;
+  num_stored_ = std::min(num_stored_ + 1, capacity);
+  return slot;
+}
+
+SampleMemory::SampleMemory(const TrackerParams& p)
+    : params_(p), capacity_(p.sample_memory_size), weights_(p.sample_memory_size, p.init_samples_minimum_weight) {}
+
+losses::ResidualMaps SampleMemory::stored_maps() const {
+  return maps_.index_images(at::arange(weights_.num_stored(), at::TensorOptions().dtype(at::kLong).device(
+                                                                  maps_.label.device())));
+}
+
+at::Tensor SampleMemory::stored_weights() const {
+  const int n = weights_.num_stored();
+  std::vector<double> w(weights_.weights().begin(), weights_.weights().begin() + n);
+  return at::tensor(w, at::kDouble).to(memory_.options());
+}
+
+}  // namespace dimp

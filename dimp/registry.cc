@@ -1,0 +1,74 @@
+#include <sstream>
+#include <stdexcept>
+
+#include "dimp/tracker.h"
+#include "dimp/weight_free.h"
+
+namespace dimp {
+namespace {
+
+TrackerSpec weight_free_spec(const std::string& suffix, const std::string& description, WeightFreeOptimizer o,
+                             WeightFreeLoss l, WeightFreeUpdate u) {
+  TrackerSpec s;
+  s.name = "weight-free" + suffix;
+  s.description = description;
+  s.default_params = [] { return weight_free_params(); };
+  s.make = [o, l, u](const TrackerParams& p, const std::string&) { return make_weight_free(p, o, l, u); };
+  return s;
+}
+
+std::vector<TrackerSpec> builtin_specs() {
+  using O = WeightFreeOptimizer;
+  using L = WeightFreeLoss;
+  using U = WeightFreeUpdate;
+  return {
+      weight_free_spec("", "hand-crafted features, hinge loss, steepest descent, sample memory (default)",
+                       O::kSteepestDescent, L::kHinge, U::kSampleMemory),
+      weight_free_spec("-gd", "as weight-free, gradient descent with a fixed step", O::kGradientDescent, L::kHinge,
+                       U::kSampleMemory),
+      weight_free_spec("-init", "as weight-free, the initializer's target template only", O::kInitializerOnly,
+                       L::kHinge, U::kSampleMemory),
+      weight_free_spec("-ls", "as weight-free, least-squares loss", O::kSteepestDescent, L::kLeastSquares,
+                       U::kSampleMemory),
+      weight_free_spec("-noupdate", "as weight-free, the first frame's model throughout", O::kSteepestDescent,
+                       L::kHinge, U::kNone),
+      weight_free_spec("-averaging", "as weight-free, model averaging instead of the memory", O::kSteepestDescent,
+                       L::kHinge, U::kModelAveraging),
+  };
+}
+
+const TrackerSpec& find(const std::string& name) {
+  for (const auto& s : tracker_specs()) {
+    if (s.name == name) return s;
+  }
+  std::ostringstream msg;
+  msg << "unknown tracker '" << name << "'; known trackers:";
+  for (const auto& s : tracker_specs()) msg << " " << s.name;
+  throw std::invalid_argument(msg.str());
+}
+
+}  // namespace
+
+const std::vector<TrackerSpec>& tracker_specs() {
+  static const std::vector<TrackerSpec> specs = builtin_specs();
+  return specs;
+}
+
+std::vector<std::string> tracker_names() {
+  std::vector<std::string> out;
+  for (const auto& s : tracker_specs()) out.push_back(s.name);
+  return out;
+}
+
+TrackerParams default_params(const std::string& name) { return find(name).default_params(); }
+
+std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const TrackerParams& params,
+                                            const std::string& weights) {
+  const TrackerSpec& spec = find(name);
+  if (spec.needs_weights && weights.empty()) {
+    throw std::invalid_argument("tracker '" + name + "' needs a weights file (--weights)");
+  }
+  return spec.make(params, weights);
+}
+
+}  // namespace dimp

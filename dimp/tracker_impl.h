@@ -1,0 +1,274 @@
+// dimp/tracker_impl.h — Tracker<>: the online tracking loop of §3.7 composed from policies.
+// Heavy template: included only by the .cc file of each shipped alias (see weight_free.cc).
+//
+// Template parameters (each models the concept in the named header):
+//   Features_     backbones/feature_extractor.h — patches -> classification (+ box) features
+//   Loss_         losses/loss_concept.h         — the discriminative loss
+//   Optimizer_    optim/*.h, template on Loss_  — SteepestDescentGN, GradientDescent, NoOptimizer
+//   Initializer_  dimp/initializer.h            — f(0)
+//   BoxEstimator_ dimp/scale_search.h (concept) — the target size (and refined centre)
+//   Update_       dimp/model_update.h           — NoUpdate, ModelAveraging, SampleMemory
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "backbones/feature_extractor.h"
+#include "bbox/patch_sampler.h"
+#include "dimp/augmentation.h"
+#include "dimp/box_estimator.h"
+#include "dimp/localization.h"
+#include "dimp/model_predictor.h"
+#include "dimp/model_update.h"
+#include "dimp/tracker.h"
+
+namespace dimp {
+
+template <class Features_, class Loss_, template <class> class Optimizer_, class Initializer_, class BoxEstimator_,
+          class Update_>
+class Tracker final : public VisualTracker {
+  static_assert(backbones::is_feature_extractor_v<Features_>,
+                "Tracker<Features_, ...>: Features_ must provide extract(), stride(), channels(); see "
+                "backbones/feature_extractor.h");
+
+ public:
+  using Predictor = ModelPredictor<Loss_, Optimizer_, Initializer_>;
+
+  Tracker(std::string name, Features_ features, Predictor predictor, BoxEstimator_ box_estimator,
+          TrackerParams params)
+      : name_(std::move(name)),
+        features_(std::move(features)),
+        predictor_(std::move(predictor)),
+        box_estimator_(std::move(box_estimator)),
+        update_(params),
+        params_(std::move(params)) {
+    params_.validate();
+  }
+
+  const std::string& name() const override { return name_; }
+  const StageTimes& stage_times() const override { return times_; }
+  void reset_stage_times() override { times_ = StageTimes{}; }
+
+  void initialize(const at::Tensor& image_in, const bbox::Box& box) override {
+    const auto t0 = Clock::now();
+    const at::Tensor image = check_image(image_in, /*first=*/true);
+    check_box(box);
+    rng_.seed(params_.seed);
+    update_ = Update_(params_);
+    frame_num_ = 1;
+    center_x_ = box.cx();
+    center_y_ = box.cy();
+    target_w_ = box.w;
+    target_h_ = box.h;
+    const double S = params_.image_sample_size;
+    target_scale_ = std::sqrt(box.w * box.h) * params_.search_area_scale / S;
+    base_w_ = box.w / target_scale_;
+    base_h_ = box.h / target_scale_;
+    min_scale_ = params_.min_target_size / std::min(base_w_, base_h_);
+    max_scale_ = std::min(image_w_ / base_w_, image_h_ / base_h_);
+
+    AugmentedSamples aug = augment_first_frame(image, box, target_scale_ * S, params_, rng_);
+    backbones::ExtractedFeatures feats;
+    {
+      at::NoGradGuard ng;
+      feats = features_.extract(aug.patches);
+    }
+    at::Tensor x = feats.classification;
+    optim::FilterGeometry g = predictor_.geometry();
+    g.stride = static_cast<double>(features_.stride());
+    g.feature_h = x.size(2);
+    g.feature_w = x.size(3);
+    predictor_.set_geometry(g);
+    at::Tensor boxes = aug.boxes.to(x.options());
+    if (params_.use_augmentation && params_.augment_dropout_num > 0) {
+      x = at::cat({x, augment_dropout(x, params_.augment_dropout_num, params_.augment_dropout_prob, rng_)}, 0);
+      boxes = at::cat({boxes, boxes.narrow(0, 0, 1).expand({params_.augment_dropout_num, 4})}, 0);
+    }
+    {
+      at::NoGradGuard ng;
+      filter_ = update_.initialize(predictor_, x, boxes, params_);
+      box_estimator_.initialize(feats, aug.boxes, aug.region, params_);
+    }
+    times_.initialize += seconds_since(t0);
+  }
+
+  TrackResult track(const at::Tensor& image_in) override {
+    TORCH_CHECK(filter_.defined(), "Tracker::track called before initialize");
+    at::NoGradGuard ng;
+    const at::Tensor image = check_image(image_in, /*first=*/false);
+    ++frame_num_;
+    ++times_.frames;
+    const double S = params_.image_sample_size;
+    const auto& g = predictor_.geometry();
+
+    // Search region(s), centred so that the current position lands on a score cell.
+    auto t = Clock::now();
+    const double side = target_scale_ * S;
+    const double cell_offset = g.patch_to_score_x(S / 2) - std::round(g.patch_to_score_x(S / 2));
+    const double shift = -cell_offset * g.stride * target_scale_;
+    auto patches = bbox::sample_patches_multiscale(image, {center_x_ + shift, center_y_ + shift, side, side},
+                                                   params_.scale_factors, {params_.image_sample_size,
+                                                   params_.image_sample_size}, sampler_options());
+    times_.patch += seconds_since(t);
+
+    t = Clock::now();
+    backbones::ExtractedFeatures feats = features_.extract(patches.patches);
+    times_.features += seconds_since(t);
+
+    t = Clock::now();
+    at::Tensor scores = predictor_.scores(filter_, feats.classification);
+    if (params_.window_output) scores = scores * window(scores);
+    times_.scores += seconds_since(t);
+
+    // Localization on the score maps; positions in scale 0's score coordinates.
+    t = Clock::now();
+    const bbox::PatchRegion& r0 = patches.regions[0];
+    const double prev_x = g.patch_to_score_x(r0.to_patch_x(center_x_));
+    const double prev_y = g.patch_to_score_y(r0.to_patch_y(center_y_));
+    const double cells_w = target_w_ / r0.scale_x() / g.stride, cells_h = target_h_ / r0.scale_y() / g.stride;
+    Localization loc = localize_target(scores, prev_x, prev_y, cells_w, cells_h, localization_options());
+    times_.localization += seconds_since(t);
+
+    t = Clock::now();
+    const bbox::PatchRegion& region = patches.regions[loc.scale_index];
+    if (loc.status != TargetStatus::kNotFound) {
+      const double new_x = region.to_image_x(g.score_to_patch_x(loc.peak_x));
+      const double new_y = region.to_image_y(g.score_to_patch_y(loc.peak_y));
+      BoxContext ctx{image, feats, patches.regions, loc, {new_x, new_y, target_w_, target_h_}, params_};
+      const bool update_size = params_.update_scale_when_uncertain || loc.status != TargetStatus::kUncertain;
+      bbox::CenterBox est = box_estimator_.estimate(ctx);
+      if (!update_size) {
+        est.w = target_w_;
+        est.h = target_h_;
+      }
+      set_state(est);
+    }
+    times_.box += seconds_since(t);
+
+    t = Clock::now();
+    if (params_.update_classifier) {
+      UpdateKind kind = UpdateKind::kNormal;
+      if (loc.status == TargetStatus::kNotFound || loc.status == TargetStatus::kUncertain) kind = UpdateKind::kSkip;
+      if (loc.status == TargetStatus::kHardNegative) kind = UpdateKind::kHardNegative;
+      if (kind != UpdateKind::kSkip) {
+        const bbox::Box in_patch = region.box_to_patch(current_box());
+        auto box = at::tensor({in_patch.x, in_patch.y, in_patch.w, in_patch.h}, at::kDouble)
+                       .to(feats.classification.options());
+        filter_ = update_.update(predictor_, filter_, feats.classification.narrow(0, loc.scale_index, 1), box, kind,
+                                 frame_num_);
+      }
+    }
+    times_.update += seconds_since(t);
+    return {current_box(), loc.max_score, loc.status};
+  }
+
+  // Introspection for tests and benchmarks.
+  const at::Tensor& filter() const { return filter_; }
+  const Update_& update_strategy() const { return update_; }
+  Predictor& predictor() { return predictor_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  at::Tensor check_image(const at::Tensor& image, bool first) {
+    if (!image.defined() || image.dim() != 3 || image.size(0) != 3 || image.size(1) < 1 || image.size(2) < 1) {
+      std::ostringstream msg;
+      msg << name_ << ": expected a (3, H, W) RGB frame, got "
+          << (image.defined() ? c10::str(image.sizes()) : std::string("an undefined tensor"));
+      throw std::invalid_argument(msg.str());
+    }
+    if (first) {
+      image_w_ = static_cast<double>(image.size(2));
+      image_h_ = static_cast<double>(image.size(1));
+    } else if (image.size(2) != static_cast<int64_t>(image_w_) || image.size(1) != static_cast<int64_t>(image_h_)) {
+      std::ostringstream msg;
+      msg << name_ << ": frame of " << image.size(2) << "x" << image.size(1) << " pixels, but the sequence started at "
+          << image_w_ << "x" << image_h_;
+      throw std::invalid_argument(msg.str());
+    }
+    return image;
+  }
+
+  void check_box(const bbox::Box& box) const {
+    std::ostringstream msg;
+    if (!box.is_valid()) {
+      msg << name_ << ": initial box " << box << " must be finite with positive width and height";
+      throw std::invalid_argument(msg.str());
+    }
+    if (bbox::intersection(box, {0, 0, image_w_, image_h_}).area() <= 0) {
+      msg << name_ << ": initial box " << box << " lies outside the " << image_w_ << "x" << image_h_ << " frame";
+      throw std::invalid_argument(msg.str());
+    }
+  }
+
+  void set_state(const bbox::CenterBox& est) {
+    // Scale within bounds, centre at most (0.5 − target_inside_ratio) target sizes outside.
+    const double scale = std::clamp(std::sqrt(est.w * est.h / (base_w_ * base_h_)), min_scale_, max_scale_);
+    const double aspect = est.w / est.h;
+    target_scale_ = scale;
+    target_w_ = std::sqrt(base_w_ * base_h_ * aspect) * scale;
+    target_h_ = target_w_ / aspect;
+    const double ox = (params_.target_inside_ratio - 0.5) * target_w_, oy = (params_.target_inside_ratio - 0.5) * target_h_;
+    center_x_ = std::clamp(est.cx, ox, image_w_ - ox);
+    center_y_ = std::clamp(est.cy, oy, image_h_ - oy);
+  }
+
+  bbox::Box current_box() const { return bbox::from_center({center_x_, center_y_, target_w_, target_h_}); }
+
+  bbox::PatchSamplerOptions sampler_options() const {
+    bbox::PatchSamplerOptions o;
+    const auto& m = params_.border_mode;
+    o.border = m == "replicate" ? bbox::BorderMode::kReplicate
+               : m == "mean"    ? bbox::BorderMode::kMean
+               : m == "zero"    ? bbox::BorderMode::kZero
+               : m == "inside"  ? bbox::BorderMode::kInside
+                                : bbox::BorderMode::kInsideMajor;
+    o.max_scale_change = params_.patch_max_scale_change;
+    return o;
+  }
+
+  LocalizationOptions localization_options() const {
+    LocalizationOptions o;
+    o.advanced = params_.advanced_localization;
+    o.target_not_found_threshold = params_.target_not_found_threshold;
+    o.distractor_threshold = params_.distractor_threshold;
+    o.hard_negative_threshold = params_.hard_negative_threshold;
+    o.target_neighborhood_scale = params_.target_neighborhood_scale;
+    o.displacement_scale = params_.displacement_scale;
+    o.subpixel = params_.subpixel_peak;
+    return o;
+  }
+
+  const at::Tensor& window(const at::Tensor& scores) {
+    if (!window_.defined() || window_.size(0) != scores.size(1) || window_.size(1) != scores.size(2)) {
+      window_ = cosine_window(scores.size(1), scores.size(2), scores.options());
+    }
+    return window_;
+  }
+
+  std::string name_;
+  Features_ features_;
+  Predictor predictor_;
+  BoxEstimator_ box_estimator_;
+  Update_ update_;
+  TrackerParams params_;
+  std::mt19937_64 rng_;
+  at::Tensor filter_, window_;
+  StageTimes times_;
+  int frame_num_ = 0;
+  double image_w_ = 0, image_h_ = 0;
+  double center_x_ = 0, center_y_ = 0, target_w_ = 0, target_h_ = 0;
+  double target_scale_ = 1, base_w_ = 1, base_h_ = 1, min_scale_ = 0, max_scale_ = 1e9;
+};
+
+}  // namespace dimp

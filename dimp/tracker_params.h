@@ -1,0 +1,101 @@
+// dimp/tracker_params.h — the online tracker's parameters (§3.7 and the reference's
+// parameter files), read from a per-variant JSON file and overridable per run.
+//
+//   TrackerParams p = TrackerParams::from_json_file("dimp/params/weight_free.json");
+//   p.set("learning_rate", "0.02");          // command-line overrides: name=value
+//
+// Every field has the reference's (DiMP-18) value as default; units and ranges in comments.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dimp {
+
+// TrackerParams: what Tracker<> reads at initialize(); not changed while tracking.
+struct TrackerParams {
+  // Search region.
+  int image_sample_size = 288;          // patch side in pixels (network input)
+  double search_area_scale = 5.0;       // patch side / sqrt(target area)
+  std::string border_mode = "replicate";  // replicate | mean | zero | inside | inside_major
+  double patch_max_scale_change = 1e9;  // shrink limit of the inside modes
+  double target_inside_ratio = 0.2;     // how far the centre may leave the image (x target size)
+  std::vector<double> scale_factors = {1.0};  // patch scales sampled each frame (multi-scale search)
+  double scale_learning_rate = 1.0;     // damping of the multi-scale search's size update (1 = none)
+  double min_target_size = 10;          // pixels; lower bound of the estimated target side
+
+  // Sample memory and model update (§3.7).
+  int sample_memory_size = 50;
+  double learning_rate = 0.01;               // weight of each new sample
+  double init_samples_minimum_weight = 0.25; // total weight kept by the first frame's samples
+  int train_skipping = 20;                   // optimise every this many frames
+  int train_sample_interval = 1;             // store a sample every this many frames
+  bool update_classifier = true;
+  int net_opt_iter = 10;         // optimizer steps at initialisation
+  int net_opt_update_iter = 2;   // steps every train_skipping frames
+  int net_opt_hn_iter = 1;       // steps after a hard negative (distractor)
+  double hard_negative_learning_rate = 0.02;
+  double model_averaging_rate = 0.05;  // ModelAveraging update: weight of each new model
+
+  // First-frame augmentation: 15 samples with the defaults.
+  bool use_augmentation = true;
+  bool augment_fliplr = true;
+  std::vector<double> augment_rotate = {10, -10, 45, -45};                 // degrees
+  std::vector<std::pair<double, double>> augment_blur = {{3, 1}, {1, 3}, {2, 2}};  // sigma (y, x)
+  std::vector<std::pair<double, double>> augment_relative_shift = {{0.6, 0.6}, {-0.6, 0.6}, {0.6, -0.6}, {-0.6, -0.6}};
+  int augment_dropout_num = 2;
+  double augment_dropout_prob = 0.2;
+  double augmentation_expansion_factor = 2.0;
+  double random_shift_factor = 1.0 / 3.0;
+
+  // Localization (ATOM's advanced localization).
+  bool advanced_localization = true;
+  double target_not_found_threshold = 0.25;
+  double distractor_threshold = 0.8;
+  double hard_negative_threshold = 0.5;
+  double target_neighborhood_scale = 2.2;
+  double displacement_scale = 0.8;
+  bool window_output = false;      // multiply scores by a cosine window
+  bool subpixel_peak = false;      // refine the peak by a quadratic fit (coarse feature maps)
+  bool update_scale_when_uncertain = true;
+
+  // IoU-Net box refinement (DiMP variants).
+  int iounet_k = 3;
+  int num_init_random_boxes = 9;
+  double box_jitter_pos = 0.1;
+  double box_jitter_sz = 0.5;
+  double maximal_aspect_ratio = 6;
+  int box_refinement_iter = 5;
+  double box_refinement_step_length = 1.0;
+  double box_refinement_step_decay = 1.0;
+
+  // Weight-free variant: hand-crafted features and the filter (DiMP's come with the weights).
+  int feature_cell_size = 4;       // pixels per feature cell (the feature stride)
+  int feature_orientations = 9;    // gradient-orientation bins (0: none)
+  bool feature_color = true;       // opponent-colour channels
+  int filter_size = 4;             // k of the k x k target model
+
+  // Loss settings of the weight-free variant (fixed losses; DiMP learns its own).
+  double label_sigma_factor = 0.25;  // Gaussian label σ relative to the target size (in cells)
+  double hinge_threshold = 0.05;     // T of eq. 8
+  double filter_reg = 0.1;           // λ
+
+  // Reproducibility.
+  uint64_t seed = 1;
+
+  // from_json / to_json: the parameter file format (unknown keys are an error).
+  static TrackerParams from_json_file(const std::string& path);
+  static TrackerParams from_json_string(const std::string& text, const std::string& where = "<string>");
+  std::string to_json() const;
+  // set: one override from text ("0.02", "true", "[1,0.98]", ...); throws on unknown names.
+  void set(const std::string& name, const std::string& value);
+  // apply_overrides: "name=value" strings in order.
+  void apply_overrides(const std::vector<std::string>& assignments);
+  // validate: ranges; throws std::invalid_argument naming the field.
+  void validate() const;
+};
+
+}  // namespace dimp

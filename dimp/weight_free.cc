@@ -1,0 +1,120 @@
+#include "dimp/weight_free.h"
+
+#include "dimp/tracker_impl.h"
+#include "losses/least_squares_loss.h"
+#include "optim/gradient_descent.h"
+#include "optim/no_optimizer.h"
+#include "optim/steepest_descent.h"
+
+namespace dimp {
+namespace {
+
+backbones::HandcraftedFeatures features_for(const TrackerParams& p) {
+  return backbones::HandcraftedFeatures({p.feature_cell_size, p.feature_orientations, p.feature_color});
+}
+
+// Label width in score cells: a fixed fraction of the target's size in cells (the target
+// always spans image_sample_size / search_area_scale patch pixels).
+double label_sigma(const TrackerParams& p) {
+  return p.label_sigma_factor * p.image_sample_size / p.search_area_scale / p.feature_cell_size;
+}
+
+template <class Loss>
+Loss make_loss(const TrackerParams& p);
+template <>
+losses::HingeLoss make_loss(const TrackerParams& p) {
+  return losses::HingeLoss({label_sigma(p), p.hinge_threshold, p.filter_reg});
+}
+template <>
+losses::LeastSquaresLoss make_loss(const TrackerParams& p) {
+  return losses::LeastSquaresLoss({label_sigma(p), p.filter_reg});
+}
+
+template <class Loss, template <class> class Opt>
+Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams&) {
+  if constexpr (std::is_same_v<Opt<Loss>, optim::GradientDescent<Loss>>) {
+    optim::GradientDescentOptions o;
+    o.compute_losses = false;
+    o.step_length = 0.5;  // the best fixed step on the benchmark sequences' first frames
+    return Opt<Loss>(loss, o);
+  } else if constexpr (std::is_same_v<Opt<Loss>, optim::SteepestDescentGN<Loss>>) {
+    optim::SteepestDescentOptions o;
+    o.compute_losses = false;
+    return Opt<Loss>(loss, o);
+  } else {
+    return Opt<Loss>(loss);
+  }
+}
+
+template <class Loss, template <class> class Opt, class Update>
+std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p) {
+  using T = Tracker<backbones::HandcraftedFeatures, Loss, Opt, LinearFilterInitializer, MultiScaleSearch, Update>;
+  auto features = features_for(p);
+  auto loss = make_loss<Loss>(p);
+  optim::FilterGeometry geometry{static_cast<double>(p.feature_cell_size), p.filter_size, p.filter_size,
+                                 p.image_sample_size / p.feature_cell_size, p.image_sample_size / p.feature_cell_size};
+  typename T::Predictor predictor(make_optimizer<Loss, Opt>(loss, p),
+                                  LinearFilterInitializer::target_template(features.channels(), p.filter_size,
+                                                                           p.feature_cell_size),
+                                  geometry);
+  return std::make_unique<T>(name, std::move(features), std::move(predictor), MultiScaleSearch{}, p);
+}
+
+template <class Loss, template <class> class Opt>
+std::unique_ptr<VisualTracker> with_update(const std::string& name, const TrackerParams& p, WeightFreeUpdate u) {
+  switch (u) {
+    case WeightFreeUpdate::kModelAveraging: return build<Loss, Opt, ModelAveraging>(name, p);
+    case WeightFreeUpdate::kNone: return build<Loss, Opt, NoUpdate>(name, p);
+    default: return build<Loss, Opt, SampleMemory>(name, p);
+  }
+}
+
+std::string variant_name(WeightFreeOptimizer o, WeightFreeLoss l, WeightFreeUpdate u) {
+  std::string n = "weight-free";
+  if (o == WeightFreeOptimizer::kGradientDescent) n += "-gd";
+  if (o == WeightFreeOptimizer::kInitializerOnly) n += "-init";
+  if (l == WeightFreeLoss::kLeastSquares) n += "-ls";
+  if (u == WeightFreeUpdate::kModelAveraging) n += "-averaging";
+  if (u == WeightFreeUpdate::kNone) n += "-noupdate";
+  return n;
+}
+
+}  // namespace
+
+TrackerParams weight_free_params() {
+  TrackerParams p;
+  p.image_sample_size = 128;
+  p.search_area_scale = 5.0;
+  p.feature_cell_size = 4;
+  p.feature_orientations = 9;
+  p.feature_color = true;
+  p.filter_size = 4;
+  p.scale_factors = {1.0 / 1.03, 1.0, 1.03};
+  p.scale_learning_rate = 1.0;
+  p.subpixel_peak = true;
+  p.learning_rate = 0.02;
+  p.train_skipping = 10;
+  p.label_sigma_factor = 0.25;
+  p.hinge_threshold = 0.05;
+  p.filter_reg = 0.1;
+  return p;
+}
+
+std::unique_ptr<VisualTracker> make_weight_free(const TrackerParams& p, WeightFreeOptimizer o, WeightFreeLoss l,
+                                                WeightFreeUpdate u) {
+  const std::string name = variant_name(o, l, u);
+  if (l == WeightFreeLoss::kLeastSquares) {
+    switch (o) {
+      case WeightFreeOptimizer::kGradientDescent: return with_update<losses::LeastSquaresLoss, optim::GradientDescent>(name, p, u);
+      case WeightFreeOptimizer::kInitializerOnly: return with_update<losses::LeastSquaresLoss, optim::NoOptimizer>(name, p, u);
+      default: return with_update<losses::LeastSquaresLoss, optim::SteepestDescentGN>(name, p, u);
+    }
+  }
+  switch (o) {
+    case WeightFreeOptimizer::kGradientDescent: return with_update<losses::HingeLoss, optim::GradientDescent>(name, p, u);
+    case WeightFreeOptimizer::kInitializerOnly: return with_update<losses::HingeLoss, optim::NoOptimizer>(name, p, u);
+    default: return with_update<losses::HingeLoss, optim::SteepestDescentGN>(name, p, u);
+  }
+}
+
+}  // namespace dimp
