@@ -1,6 +1,7 @@
 #include "backbones/handcrafted_features.h"
 
 #include <cmath>
+#include <tuple>
 
 namespace dimp::backbones {
 
@@ -20,30 +21,40 @@ ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const 
   std::vector<at::Tensor> parts;
   if (options_.orientations > 0) {
     const int64_t nb = options_.orientations;
-    auto gray = (rgb.select(1, 0) * 0.299 + rgb.select(1, 1) * 0.587 + rgb.select(1, 2) * 0.114).unsqueeze(1);
-    // Central differences (replicated border) for both axes in one convolution.
-    auto kernel = at::zeros({2, 1, 3, 3}, gray.options());
+    const int64_t ns = options_.signed_orientations ? 2 * nb : nb;
+    const int64_t B = rgb.size(0), C = rgb.size(1), H = rgb.size(2), W = rgb.size(3);
+    // Central differences (replicated border) of each colour channel, both axes in one conv;
+    // per pixel the channel with the strongest gradient is kept.
+    auto kernel = at::zeros({2, 1, 3, 3}, rgb.options());
     kernel[0][0][1][0] = -0.5;
     kernel[0][0][1][2] = 0.5;
     kernel[1][0][0][1] = -0.5;
     kernel[1][0][2][1] = 0.5;
-    auto grad = at::conv2d(at::replication_pad2d(gray, {1, 1, 1, 1}), kernel);
-    auto gx = grad.narrow(1, 0, 1), gy = grad.narrow(1, 1, 1);
+    auto grad = at::conv2d(at::replication_pad2d(rgb.reshape({B * C, 1, H, W}), {1, 1, 1, 1}), kernel)
+                    .view({B, C, 2, H, W});
+    auto mag2 = grad.pow(2).sum(2);                        // (B, C, H, W)
+    auto best = std::get<1>(mag2.max(1, /*keepdim=*/true));  // (B, 1, H, W)
+    auto g = grad.gather(1, best.unsqueeze(2).expand({B, 1, 2, H, W})).squeeze(1);  // (B, 2, H, W)
+    auto gx = g.narrow(1, 0, 1), gy = g.narrow(1, 1, 1);
     auto mag = (gx * gx + gy * gy).sqrt();
-    // Unsigned orientation, soft-assigned to the two nearest bins.
-    auto t = at::atan2(gy, gx).remainder(M_PI) * (static_cast<double>(nb) / M_PI);
+    // Orientation over [0, 2π) (signed) or [0, π), soft-assigned to the two nearest bins.
+    const double period = options_.signed_orientations ? 2 * M_PI : M_PI;
+    auto t = at::atan2(gy, gx).remainder(period) * (static_cast<double>(ns) / period);
     auto lower = t.floor();
     auto frac = t - lower;
-    auto b0 = lower.to(at::kLong).remainder(nb), b1 = (b0 + 1).remainder(nb);
-    auto hist = at::zeros({gray.size(0), nb, gray.size(2), gray.size(3)}, gray.options());
+    auto b0 = lower.to(at::kLong).remainder(ns), b1 = (b0 + 1).remainder(ns);
+    auto hist = at::zeros({B, ns, H, W}, rgb.options());
     hist.scatter_add_(1, b0, mag * (1 - frac));
     hist.scatter_add_(1, b1, mag * frac);
-    auto cells = at::avg_pool2d(hist, {c, c}, {c, c});
-    // Normalise by the energy of the 3x3 block around each cell, then clip (HOG).
-    auto energy = (cells * cells).sum(1, true);
+    auto cells = at::avg_pool2d(hist, {c, c}, {c, c});     // (B, ns, h, w)
+    auto unsigned_cells = options_.signed_orientations ? cells.narrow(1, 0, nb) + cells.narrow(1, nb, nb) : cells;
+    // Normalise by the contrast-insensitive energy of the 3x3 block around each cell, clip.
+    auto energy = (unsigned_cells * unsigned_cells).sum(1, true);
     auto block = at::avg_pool2d(energy, {3, 3}, {1, 1}, {1, 1}, false, /*count_include_pad=*/false);
-    auto normalised = (cells / (block * static_cast<double>(nb) + 1e-4).sqrt()).clamp_max(options_.clip);
-    parts.push_back(normalised);
+    auto norm = (block * static_cast<double>(nb) + 1e-4).sqrt();
+    if (options_.signed_orientations) parts.push_back((cells / norm).clamp_max(options_.clip));
+    parts.push_back((unsigned_cells / norm).clamp_max(options_.clip));
+    parts.push_back((energy / (block + 1e-4)).sqrt() * 0.2);  // texture energy (FHOG's last channels)
   }
   if (options_.color) {
     auto means = at::avg_pool2d(rgb, {c, c}, {c, c});

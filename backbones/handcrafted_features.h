@@ -1,9 +1,12 @@
 // backbones/handcrafted_features.h — features that need no weights, as tensor ops (CPU or
-// GPU): histograms of oriented gradients per cell (soft-binned orientations, block-energy
-// normalisation with clipping, as HOG) and opponent-colour cell means.
+// GPU), after Felzenszwalb's HOG: per pixel the strongest of the three colour channels'
+// gradients, soft-binned into contrast-sensitive (18) and -insensitive (9) orientations per
+// cell, normalised by the surrounding block's energy and clipped, plus the cell's gradient
+// energy; and opponent-colour cell means. Each patch's channels are centred and scaled to unit
+// RMS (a well-conditioned least-squares problem for the filter optimizer).
 //
 //   HandcraftedFeatures f({/*cell_size=*/4, /*orientations=*/9, /*color=*/true});
-//   auto x = f.extract(patches).classification;   // (B, 9 + 3, S/4, S/4)
+//   auto x = f.extract(patches).classification;   // (B, 18 + 9 + 1 + 3, S/4, S/4)
 #pragma once
 
 #include <ATen/ATen.h>
@@ -17,6 +20,7 @@ struct HandcraftedFeaturesOptions {
   int64_t cell_size = 4;     // pixels per cell (the feature stride)
   int64_t orientations = 9;  // unsigned gradient-orientation bins over [0, π); 0: no HOG channels
   bool color = true;         // three opponent-colour channels
+  bool signed_orientations = true;  // also 2x`orientations` contrast-sensitive bins over [0, 2π) (as FHOG)
   double clip = 0.2;         // HOG clipping after normalisation
 };
 
@@ -25,7 +29,10 @@ class HandcraftedFeatures {
   explicit HandcraftedFeatures(HandcraftedFeaturesOptions options = {});
   ExtractedFeatures extract(const at::Tensor& patches) const;
   int64_t stride() const { return options_.cell_size; }
-  int64_t channels() const { return options_.orientations + (options_.color ? 3 : 0); }
+  int64_t channels() const {
+    const int64_t hog = options_.orientations * (options_.signed_orientations ? 3 : 1);
+    return hog + (options_.orientations > 0 ? 1 : 0) + (options_.color ? 3 : 0);
+  }
   const HandcraftedFeaturesOptions& options() const { return options_; }
 
  private:

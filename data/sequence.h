@@ -5,6 +5,7 @@
 //   for (size_t i = 0; i < seq.size(); ++i) use(seq.frames[i], seq.ground_truth[i]);
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,15 @@ namespace dimp::data {
 // annotation is unknown holds an invalid box (w or h <= 0, or NaN).
 struct Sequence {
   std::string name;
-  std::string dataset;                // "otb", "vot", ...
+  std::string dataset;                // "otb", "vot", "uav", "nfs", "lasot", "got10k", "trackingnet"
   std::vector<std::string> frames;    // image paths
-  std::vector<bbox::Box> ground_truth;
+  std::vector<bbox::Box> ground_truth;  // per frame, or only the first (test splits)
+  std::vector<uint8_t> visible;       // per frame 1/0 where the dataset says (LaSOT, GOT-10k); else empty
+  std::string object_class;           // where the dataset names it
 
   size_t size() const { return frames.size(); }
+  // fully_annotated: one ground-truth box per frame (test splits give only the first).
+  bool fully_annotated() const { return ground_truth.size() == frames.size(); }
 };
 
 // list_images: image files (jpg, jpeg, png, bmp) of a folder, sorted by name.

@@ -44,10 +44,13 @@ int SampleWeights::add(double lr) {
   const double total = std::accumulate(w_.begin(), w_.end(), 0.0);
   for (double& v : w_) v /= total;
   if (init_min_ > 0) {
+    // The first frame's samples keep at least init_min_ of the total; the later samples share
+    // the rest in their proportions. (The reference divides the later ones by init_min_ + rest,
+    // which leaves the total above 1; here the weights sum to 1.)
     const double init_sum = std::accumulate(w_.begin(), w_.begin() + num_init_, 0.0);
     if (init_sum < init_min_) {
       const double rest = std::accumulate(w_.begin() + num_init_, w_.end(), 0.0);
-      for (int i = num_init_; i < capacity; ++i) w_[i] /= init_min_ + rest;
+      for (int i = num_init_; i < capacity; ++i) w_[i] *= (1 - init_min_) / rest;
       for (int i = 0; i < num_init_; ++i) w_[i] = init_min_ / num_init_;
     }
   }

@@ -65,6 +65,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("label_sigma_factor", p.label_sigma_factor);
   fn("hinge_threshold", p.hinge_threshold);
   fn("filter_reg", p.filter_reg);
+  fn("gd_step_length", p.gd_step_length);
   fn("seed", p.seed);
 }
 
@@ -166,6 +167,7 @@ void TrackerParams::validate() const {
   require(augment_dropout_num >= 0 && augment_dropout_prob >= 0 && augment_dropout_prob < 1, "dropout settings");
   require(augmentation_expansion_factor >= 1, "augmentation_expansion_factor >= 1");
   require(label_sigma_factor > 0 && filter_reg >= 0, "label_sigma_factor > 0, filter_reg >= 0");
+  require(gd_step_length > 0, "gd_step_length > 0");
   require(feature_cell_size >= 1 && feature_orientations >= 0 && filter_size >= 1,
           "feature_cell_size >= 1, feature_orientations >= 0, filter_size >= 1");
   require(image_sample_size % feature_cell_size == 0, "image_sample_size a multiple of feature_cell_size");

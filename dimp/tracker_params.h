@@ -82,6 +82,7 @@ struct TrackerParams {
   double label_sigma_factor = 0.25;  // Gaussian label σ relative to the target size (in cells)
   double hinge_threshold = 0.05;     // T of eq. 8
   double filter_reg = 0.1;           // λ
+  double gd_step_length = 0.05;      // the fixed step of the gradient-descent ablation
 
   // Reproducibility.
   uint64_t seed = 1;

@@ -31,11 +31,11 @@ losses::LeastSquaresLoss make_loss(const TrackerParams& p) {
 }
 
 template <class Loss, template <class> class Opt>
-Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams&) {
+Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams& p) {
   if constexpr (std::is_same_v<Opt<Loss>, optim::GradientDescent<Loss>>) {
     optim::GradientDescentOptions o;
     o.compute_losses = false;
-    o.step_length = 0.5;  // the best fixed step on the benchmark sequences' first frames
+    o.step_length = p.gd_step_length;
     return Opt<Loss>(loss, o);
   } else if constexpr (std::is_same_v<Opt<Loss>, optim::SteepestDescentGN<Loss>>) {
     optim::SteepestDescentOptions o;

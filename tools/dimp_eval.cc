@@ -1,122 +1,304 @@
-// dimp_eval — run trackers over real sequences and compare them side by side: success AUC,
-// precision at 20 px and FPS per sequence and overall.
+// dimp_eval — run trackers (registered variants and OpenCV's CSRT, KCF, MIL) over a dataset,
+// in parallel over sequences, and compare them: standard result files, a per-sequence CSV, a
+// summary table, and success / precision plots (PNG). Finished results are reused, so an
+// interrupted run resumes.
 //
-//   dimp_eval --trackers weight-free,csrt,kcf --data ../shared/data
+//   dimp_eval --trackers weight-free,csrt,kcf                         # ../shared/data
+//   dimp_eval --dataset lasot --root /data/LaSOT --trackers dimp50 --weights dimp50.safetensors
 #include <ATen/Parallel.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <thread>
 
+#include "data/datasets.h"
 #include "data/metrics.h"
+#include "data/results.h"
 #include "data/sequence.h"
 #include "dimp/runtime.h"
 #include "dimp/tracker.h"
 #include "tools/lib/frame_tracker.h"
+#include "tools/lib/plots.h"
+#include "tools/lib/progress.h"
 #include "tools/lib/sequence_runner.h"
+
+namespace fs = std::filesystem;
 
 namespace {
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t end = s.find(sep, start);
-    const std::string part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!part.empty()) out.push_back(part);
-    if (end == std::string::npos) break;
-    start = end + 1;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
   }
+  if (!cur.empty()) out.push_back(cur);
   return out;
 }
+
+bool is_opencv(const std::string& name) {
+  const auto& n = dimp::tools::opencv_tracker_names();
+  return std::find(n.begin(), n.end(), name) != n.end();
+}
+
+// Seconds and frames of a finished run, kept beside its result file (for FPS on resume).
+void write_timing(const std::string& result, double seconds, size_t frames) {
+  std::ofstream(result + ".time") << seconds << " " << frames << "\n";
+}
+double read_timing(const std::string& result, size_t* frames) {
+  std::ifstream in(result + ".time");
+  double s = 0;
+  size_t n = 0;
+  if (in >> s >> n) *frames = n;
+  return s;
+}
+
+struct Outcome {
+  std::vector<dimp::bbox::Box> boxes;
+  double seconds = 0;  // tracking time, frames 1..
+  size_t frames = 0;
+  bool reused = false;
+  std::string error;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"dimp_eval: run trackers over tracking sequences and compare success AUC, precision and FPS"};
-  std::string trackers = "weight-free,csrt,kcf";
-  std::string data_dir;
-  std::string sequences;
+  CLI::App app{"dimp_eval: run trackers over a dataset and compare them (table, CSV, result files, plots)"};
+  std::string trackers = "weight-free,csrt,kcf", dataset = "shared", root, sequences, results_dir = "results";
+  std::string params_file, weights, format;
   std::vector<std::string> overrides;
-  std::string params_file, weights;
-  int threads = 0;
-  app.add_option("--trackers", trackers, "comma-separated tracker names (registered variants, csrt, kcf, mil)");
-  app.add_option("--data", data_dir, "folder with otb/ and vot/ sequences (default: $DIMP_DATA_DIR or ../shared/data)");
-  app.add_option("--sequences", sequences, "comma-separated sequence names to run (default: all)");
+  int jobs = 0, threads = 0;
+  bool force = false, per_sequence = true;
+  app.add_option("--trackers", trackers, "comma-separated trackers: registered variants and csrt, kcf, mil");
+  app.add_option("--dataset", dataset, "shared (otb/ + vot/ folders) or one of: otb uav nfs lasot got10k trackingnet vot");
+  app.add_option("--root", root, "dataset folder (default for 'shared': $DIMP_DATA_DIR or ../shared/data)");
+  app.add_option("--sequences", sequences, "comma-separated sequence names (default: all)");
+  app.add_option("--results", results_dir, "output folder: result files, per_sequence.csv, plots");
+  app.add_option("--format", format, "result format (default: the dataset's)");
   app.add_option("--params", params_file, "JSON parameter file for the dimp trackers");
   app.add_option("--set", overrides, "parameter override name=value (repeatable)");
   app.add_option("--weights", weights, "weights file for variants that need one");
-  app.add_option("--threads", threads, "LibTorch threads (0: all cores)");
+  app.add_option("--jobs", jobs, "sequences run in parallel (0: one per core); each job runs single-threaded");
+  app.add_option("--threads", threads, "LibTorch threads with --jobs 1 (0: all cores)");
+  app.add_flag("--force", force, "recompute results that already exist");
+  app.add_flag("!--no-per-sequence", per_sequence, "omit the per-sequence table");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    dimp::set_num_threads(threads);
-    if (data_dir.empty()) {
+    // Sequences.
+    if (root.empty() && dataset == "shared") {
       const char* env = std::getenv("DIMP_DATA_DIR");
-      data_dir = env && *env ? env : "../shared/data";
+      root = env && *env ? env : "../shared/data";
     }
-    auto all = dimp::data::read_sequences_under(data_dir);
-    const auto wanted = split(sequences, ',');
+    if (root.empty()) throw std::invalid_argument("--root is required for --dataset " + dataset);
+    const auto only = split(sequences, ',');
     std::vector<dimp::data::Sequence> seqs;
-    for (auto& s : all) {
-      if (wanted.empty() || std::find(wanted.begin(), wanted.end(), s.name) != wanted.end()) seqs.push_back(s);
+    if (dataset == "shared") {
+      for (auto& s : dimp::data::read_sequences_under(root)) {
+        if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) seqs.push_back(std::move(s));
+      }
+    } else {
+      seqs = dimp::data::read_dataset(dataset, root, only);
     }
-    if (seqs.empty()) throw std::invalid_argument("no sequences selected under " + data_dir);
+    if (seqs.empty()) throw std::invalid_argument("no sequences selected under " + root);
+    const auto names = split(trackers, ',');
+    if (names.empty()) throw std::invalid_argument("--trackers is empty");
 
-    struct Row {
-      std::string tracker;
+    // Parameters per dimp tracker (validated before any work starts).
+    std::map<std::string, dimp::TrackerParams> params;
+    for (const auto& n : names) {
+      if (is_opencv(n)) continue;
+      params[n] = params_file.empty() ? dimp::default_params(n) : dimp::TrackerParams::from_json_file(params_file);
+      params[n].apply_overrides(overrides);
+    }
+
+    // Parallel over (tracker, sequence) pairs; each job single-threaded so jobs do not fight
+    // over the two thread pools (LibTorch's OpenMP, OpenCV's).
+    const int cores = dimp::hardware_threads();
+    if (jobs <= 0) jobs = cores;
+    dimp::set_num_threads(jobs > 1 ? 1 : threads);
+    if (jobs > 1) cv::setNumThreads(1);
+    struct Item {
+      size_t tracker, seq;
+    };
+    std::vector<Item> items;
+    for (size_t t = 0; t < names.size(); ++t) {
+      for (size_t s = 0; s < seqs.size(); ++s) items.push_back({t, s});
+    }
+    std::vector<Outcome> outcomes(items.size());
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    long total_frames = 0;
+    for (const auto& it : items) total_frames += static_cast<long>(seqs[it.seq].size());
+    dimp::tools::ProgressBar bar("evaluating", total_frames);
+    auto fmt_of = [&](const dimp::data::Sequence& s) { return !format.empty() ? format : s.dataset; };
+
+    auto worker = [&] {
+      for (size_t i = next++; i < items.size(); i = next++) {
+        const auto& it = items[i];
+        const auto& seq = seqs[it.seq];
+        const std::string& name = names[it.tracker];
+        Outcome& out = outcomes[i];
+        const std::string fmt = fmt_of(seq);
+        const std::string path = dimp::data::result_path(fmt, results_dir, name, seq.name);
+        if (!force) {
+          if (auto previous = dimp::data::read_results(fmt, results_dir, name, seq.name, seq.size())) {
+            out.boxes = *previous;
+            out.boxes[0] = seq.ground_truth[0];
+            out.seconds = read_timing(path, &out.frames);
+            out.reused = true;
+            std::lock_guard<std::mutex> lock(mu);
+            for (size_t f = 0; f < seq.size(); ++f) bar.tick();
+            continue;
+          }
+        }
+        try {
+          auto tracker = dimp::tools::make_frame_tracker(name, is_opencv(name) ? nullptr : &params.at(name), weights);
+          auto load = [&](size_t f) {
+            cv::Mat m = cv::imread(seq.frames[f], cv::IMREAD_COLOR);
+            if (m.empty()) throw dimp::data::DataError("cannot read image " + seq.frames[f]);
+            return dimp::tools::make_frame(m);
+          };
+          auto tick = [&](size_t, const dimp::tools::Frame&, const dimp::TrackResult&) {
+            std::lock_guard<std::mutex> lock(mu);
+            bar.tick();
+          };
+          auto run = dimp::tools::run_sequence(*tracker, seq.size(), load, seq.ground_truth[0], nullptr, tick);
+          out.boxes = run.boxes;
+          out.seconds = run.track_seconds;
+          out.frames = seq.size() - 1;
+          std::vector<double> per_frame(seq.size(), seq.size() > 1 ? run.track_seconds / (seq.size() - 1) : 0.0);
+          dimp::data::write_results(fmt, results_dir, name, seq.name, run.boxes, per_frame);
+          write_timing(path, out.seconds, out.frames);
+        } catch (const std::exception& e) {
+          out.error = e.what();
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int j = 0; j < std::min<int>(jobs, static_cast<int>(items.size())); ++j) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    bar.finish();
+
+    // Metrics, CSV and tables.
+    fs::create_directories(results_dir);
+    const std::string csv_path = (fs::path(results_dir) / "per_sequence.csv").string();
+    std::ofstream csv(csv_path);
+    csv << "tracker,sequence,frames,auc,precision_20,norm_precision,ao,sr50,sr75,fps\n";
+    struct Summary {
+      std::string name;
       std::vector<dimp::data::SequenceMetrics> metrics;
       std::vector<double> fps;
-      double frames = 0, seconds = 0;
+      double seconds = 0, frames = 0;
+      int errors = 0;
     };
-    std::vector<Row> rows;
-    for (const auto& name : split(trackers, ',')) {
-      Row row{name, {}, {}};
-      for (const auto& seq : seqs) {
-        std::unique_ptr<dimp::TrackerParams> params;
-        const bool is_cv = std::find(dimp::tools::opencv_tracker_names().begin(), dimp::tools::opencv_tracker_names().end(),
-                                     name) != dimp::tools::opencv_tracker_names().end();
-        if (!is_cv) {
-          params = std::make_unique<dimp::TrackerParams>(params_file.empty() ? dimp::default_params(name)
-                                                                             : dimp::TrackerParams::from_json_file(params_file));
-          params->apply_overrides(overrides);
-        }
-        auto tracker = dimp::tools::make_frame_tracker(name, params.get(), weights);
-        dimp::tools::ProgressBar bar(name + ":" + seq.name, static_cast<long>(seq.size()));
-        auto load = [&](size_t i) {
-          cv::Mat m = cv::imread(seq.frames[i], cv::IMREAD_COLOR);
-          if (m.empty()) throw dimp::data::DataError("cannot read image " + seq.frames[i]);
-          return dimp::tools::make_frame(m);
-        };
-        auto run = dimp::tools::run_sequence(*tracker, seq.size(), load, seq.ground_truth[0], &bar);
-        bar.finish();
-        row.metrics.push_back(dimp::data::evaluate(run.boxes, seq.ground_truth));
-        row.fps.push_back(run.fps);
-        row.frames += seq.size() - 1;
-        row.seconds += run.track_seconds;
+    std::vector<Summary> summary(names.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto& it = items[i];
+      const auto& seq = seqs[it.seq];
+      auto& sum = summary[it.tracker];
+      sum.name = names[it.tracker];
+      const Outcome& o = outcomes[i];
+      if (!o.error.empty()) {
+        std::fprintf(stderr, "dimp_eval: %s on %s failed: %s\n", sum.name.c_str(), seq.name.c_str(), o.error.c_str());
+        ++sum.errors;
+        sum.metrics.push_back({});
+        sum.fps.push_back(0);
+        continue;
       }
-      rows.push_back(std::move(row));
+      const double fps = o.seconds > 0 ? o.frames / o.seconds : 0;
+      sum.fps.push_back(fps);
+      sum.seconds += o.seconds;
+      sum.frames += static_cast<double>(o.frames);
+      if (!seq.fully_annotated()) {  // test splits: scored by the benchmark's server
+        sum.metrics.push_back({});
+        continue;
+      }
+      auto m = dimp::data::evaluate(o.boxes, seq.ground_truth);
+      csv << sum.name << "," << seq.name << "," << seq.size() << "," << m.auc << "," << m.precision_20 << ","
+          << m.norm_precision << "," << m.average_overlap << "," << m.success_50 << "," << m.success_75 << "," << fps
+          << "\n";
+      sum.metrics.push_back(std::move(m));
     }
+    csv.close();
 
-    std::printf("\n%-14s", "sequence");
-    for (const auto& r : rows) std::printf(" | %-24s", r.tracker.c_str());
-    std::printf("\n%-14s", "");
-    for (size_t i = 0; i < rows.size(); ++i) std::printf(" | %-24s", "AUC / Prec@20 / FPS");
-    std::printf("\n");
-    for (size_t s = 0; s < seqs.size(); ++s) {
-      std::printf("%-14s", seqs[s].name.c_str());
-      for (const auto& r : rows) {
-        std::printf(" | %.3f / %.3f / %7.1f  ", r.metrics[s].auc, r.metrics[s].precision_20, r.fps[s]);
-      }
+    if (per_sequence) {
+      std::printf("\n%-16s", "sequence");
+      for (const auto& s : summary) std::printf(" | %-22s", s.name.c_str());
+      std::printf("\n%-16s", "");
+      for (size_t i = 0; i < summary.size(); ++i) std::printf(" | %-22s", "AUC / Prec@20 / FPS");
       std::printf("\n");
+      for (size_t q = 0; q < seqs.size(); ++q) {
+        std::printf("%-16s", seqs[q].name.c_str());
+        for (const auto& s : summary) {
+          std::printf(" | %.3f / %.3f / %6.0f", s.metrics[q].auc, s.metrics[q].precision_20, s.fps[q]);
+        }
+        std::printf("\n");
+      }
     }
-    std::printf("%-14s", "all");
-    for (const auto& r : rows) {
-      const auto d = dimp::data::aggregate(r.metrics);
-      std::printf(" | %.3f / %.3f / %7.1f  ", d.auc, d.precision_20, r.seconds > 0 ? r.frames / r.seconds : 0.0);
+    std::printf("\n%-22s %8s %8s %8s %8s %8s %8s %8s\n", "tracker", "AUC", "Prec@20", "NormPrec", "AO", "SR0.5",
+                "SR0.75", "FPS");
+    std::vector<std::pair<double, size_t>> order;
+    std::vector<dimp::data::DatasetMetrics> agg;
+    for (size_t t = 0; t < summary.size(); ++t) {
+      agg.push_back(dimp::data::aggregate(summary[t].metrics));
+      order.push_back({-agg.back().auc, t});
     }
+    std::sort(order.begin(), order.end());
+    for (const auto& [neg, t] : order) {
+      const auto& d = agg[t];
+      std::printf("%-22s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%s\n", summary[t].name.c_str(), d.auc, d.precision_20,
+                  d.norm_precision, d.average_overlap, d.success_50, d.success_75,
+                  summary[t].seconds > 0 ? summary[t].frames / summary[t].seconds : 0.0,
+                  summary[t].errors ? "  (errors)" : "");
+    }
+    // Plots, legend ordered by the figure's score.
+    std::vector<dimp::tools::Curve> success, precision, norm_precision;
+    for (const auto& [neg, t] : order) {
+      char label[96];
+      std::snprintf(label, sizeof label, "%s [%.3f]", summary[t].name.c_str(), agg[t].auc);
+      success.push_back({label, agg[t].success_curve});
+      std::snprintf(label, sizeof label, "%s [%.3f]", summary[t].name.c_str(), agg[t].precision_20);
+      precision.push_back({label, agg[t].precision_curve});
+      std::snprintf(label, sizeof label, "%s [%.3f]", summary[t].name.c_str(), agg[t].norm_precision);
+      norm_precision.push_back({label, agg[t].norm_precision_curve});
+    }
+    auto by_second = [](std::vector<dimp::tools::Curve> c) {
+      std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
+        return a.label.substr(a.label.rfind('[')) > b.label.substr(b.label.rfind('['));
+      });
+      return c;
+    };
+    const std::string title = " (" + dataset + ", " + std::to_string(seqs.size()) + " sequences)";
+    dimp::tools::write_curve_plot((fs::path(results_dir) / "success.png").string(), "Success plot" + title,
+                                  "Overlap threshold", "Success rate", dimp::data::success_thresholds(), success);
+    dimp::tools::write_curve_plot((fs::path(results_dir) / "precision.png").string(), "Precision plot" + title,
+                                  "Location error threshold (pixels)", "Precision",
+                                  dimp::data::precision_thresholds(), by_second(precision));
+    dimp::tools::write_curve_plot((fs::path(results_dir) / "norm_precision.png").string(),
+                                  "Normalized precision plot" + title, "Normalized location error threshold",
+                                  "Normalized precision", dimp::data::norm_precision_thresholds(), by_second(norm_precision));
+    size_t reused = 0;
+    for (const auto& o : outcomes) reused += o.reused;
+    std::printf("\nwrote %s, success.png, precision.png, norm_precision.png and the result files in %s/",
+                csv_path.c_str(), results_dir.c_str());
+    if (reused) std::printf(" (%zu result(s) reused; --force recomputes)", reused);
     std::printf("\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dimp_eval: %s\n", e.what());

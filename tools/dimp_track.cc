@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides;
   long max_frames = -1;
   int threads = 0;
-  bool list = false;
+  bool list = false, print_params = false;
   app.add_option("--input", input, "video file, image folder, OTB/VOT sequence folder, or camera:N");
   app.add_option("--box", box_text, "initial box x,y,w,h in pixels, 0-based (default: first ground-truth box)");
   app.add_option("--tracker", tracker_name, "tracker variant (see --list) or an OpenCV baseline (csrt, kcf, mil)");
@@ -49,12 +49,19 @@ int main(int argc, char** argv) {
   app.add_option("--max-frames", max_frames, "stop after this many frames");
   app.add_option("--threads", threads, "LibTorch threads (0: all cores)");
   app.add_flag("--list", list, "list the registered trackers and exit");
+  app.add_flag("--print-params", print_params, "print the tracker's parameters (JSON, after --params/--set) and exit");
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (list) {
       for (const auto& s : dimp::tracker_specs()) std::printf("%-22s %s\n", s.name.c_str(), s.description.c_str());
       for (const auto& n : dimp::tools::opencv_tracker_names()) std::printf("%-22s OpenCV baseline\n", n.c_str());
+      return 0;
+    }
+    if (print_params) {
+      auto p = params_file.empty() ? dimp::default_params(tracker_name) : dimp::TrackerParams::from_json_file(params_file);
+      p.apply_overrides(overrides);
+      std::printf("%s\n", p.to_json().c_str());
       return 0;
     }
     if (input.empty()) throw std::invalid_argument("--input is required (see --help)");

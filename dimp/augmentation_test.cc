@@ -1,0 +1,82 @@
+#include "dimp/augmentation.h"
+
+#include <gtest/gtest.h>
+
+namespace dimp {
+namespace {
+
+at::Tensor ramp_image(int64_t h, int64_t w) {
+  auto xs = at::arange(w, at::kFloat).view({1, 1, w}).expand({1, h, w});
+  auto ys = at::arange(h, at::kFloat).view({1, h, 1}).expand({1, h, w});
+  return at::cat({xs, ys, at::full({1, h, w}, 50.f)}, 0).contiguous();
+}
+
+TEST(Augmentation, DefaultParametersGiveThirteenPatchesWithTheirBoxes) {
+  TrackerParams p;
+  p.image_sample_size = 64;
+  std::mt19937_64 rng(1);
+  const bbox::Box target{90, 70, 20, 20};
+  auto aug = augment_first_frame(ramp_image(200, 240), target, 100.0, p, rng);
+  ASSERT_EQ(aug.patches.sizes(), (at::IntArrayRef{13, 3, 64, 64}));
+  ASSERT_EQ(aug.boxes.sizes(), (at::IntArrayRef{13, 4}));
+  // Sample 0: the target centred in the patch, at 64/100 patch pixels per image pixel.
+  EXPECT_NEAR(aug.boxes[0][0].item<float>() + aug.boxes[0][2].item<float>() / 2, 32, 0.7);
+  EXPECT_NEAR(aug.boxes[0][2].item<float>(), 20 * 64 / 100.0, 0.2);
+  // The first shift moves the content by (+0.6, +0.6) x S/2 = 19 pixels.
+  EXPECT_NEAR(aug.boxes[1][0].item<float>() - aug.boxes[0][0].item<float>(), 19, 1e-5);
+  // The patch content moved with the box: the ramp's x value at the box centre is the same.
+  auto centre_x = [&](int i) {
+    const int cx = static_cast<int>(aug.boxes[i][0].item<float>() + aug.boxes[i][2].item<float>() / 2);
+    const int cy = static_cast<int>(aug.boxes[i][1].item<float>() + aug.boxes[i][3].item<float>() / 2);
+    return aug.patches[i][0][cy][cx].item<float>();
+  };
+  EXPECT_NEAR(centre_x(1), centre_x(0), 2.0);
+  // Region of sample 0 maps the target box back to the image.
+  const bbox::Box back = aug.region.box_to_image({aug.boxes[0][0].item<float>(), aug.boxes[0][1].item<float>(),
+                                                  aug.boxes[0][2].item<float>(), aug.boxes[0][3].item<float>()});
+  EXPECT_NEAR(back.cx(), target.cx(), 1.0);
+  EXPECT_NEAR(back.w, target.w, 0.5);
+}
+
+TEST(Augmentation, WithoutAugmentationThereIsOneSample) {
+  TrackerParams p;
+  p.image_sample_size = 32;
+  p.use_augmentation = false;
+  std::mt19937_64 rng(1);
+  auto aug = augment_first_frame(ramp_image(100, 100), {40, 40, 10, 10}, 50.0, p, rng);
+  EXPECT_EQ(aug.patches.size(0), 1);
+  EXPECT_THROW(augment_first_frame(ramp_image(100, 100), {40, 40, 0, 10}, 50.0, p, rng), std::invalid_argument);
+}
+
+TEST(Augmentation, TransformsDoWhatTheirNamesSay) {
+  auto img = ramp_image(33, 33).unsqueeze(0);
+  // Blur keeps constants (and, away from borders, linear ramps).
+  auto blurred = gaussian_blur(img, 2, 1);
+  EXPECT_TRUE(at::allclose(blurred[0][2], img[0][2]));
+  EXPECT_NEAR(blurred[0][0][16][16].item<float>(), 16.f, 1e-3);
+  // Rotation by 0 is the identity; by 90 degrees x becomes y.
+  EXPECT_TRUE(at::allclose(rotate_patch(img, 0), img, 1e-4, 1e-4));
+  auto r = rotate_patch(img, 90);
+  // Output (x, y) samples input (y', ...) with x_in = y_out about the centre: row 10 holds x = 10.
+  EXPECT_NEAR(r[0][0][10][16].item<float>(), 10.f, 1e-2);
+  EXPECT_NEAR(r[0][0][22][16].item<float>(), 22.f, 1e-2);
+  // crop_shifted: content moves by +dx.
+  auto c = crop_shifted(img, 9, 3, 0);
+  EXPECT_EQ(c[0][0][0][3].item<float>(), img[0][0][0][12].item<float>());
+}
+
+TEST(Augmentation, DropoutZeroesWholeChannelsAndRescales) {
+  std::mt19937_64 rng(3);
+  auto x = at::ones({4, 64, 5, 5});
+  auto d = augment_dropout(x, 2, 0.5, rng);
+  ASSERT_EQ(d.sizes(), (at::IntArrayRef{2, 64, 5, 5}));
+  auto per_channel = d.amax({2, 3});
+  EXPECT_TRUE(at::equal(per_channel, d.amin({2, 3})));  // whole channels
+  const double dropped = (per_channel == 0).sum().item<double>() / 128.0;
+  EXPECT_GT(dropped, 0.3);
+  EXPECT_LT(dropped, 0.7);
+  EXPECT_TRUE(((per_channel == 0) | (per_channel == 2)).all().item<bool>());
+}
+
+}  // namespace
+}  // namespace dimp
