@@ -36,13 +36,23 @@ struct BoxContext {
   const TrackerParams& params;
 };
 
-// MultiScaleSearch: size *= scale_factors[best]^scale_learning_rate.
+// MultiScaleSearch: size *= f^scale_learning_rate, f the best scale, refined between the
+// sampled scales by a parabola through the neighbouring scales' peak scores (in log scale).
 class MultiScaleSearch {
  public:
   void initialize(const backbones::ExtractedFeatures&, const at::Tensor&, const bbox::PatchRegion&,
                   const TrackerParams&) {}
   bbox::CenterBox estimate(const BoxContext& ctx) const {
-    const double factor = std::pow(ctx.params.scale_factors[ctx.localization.scale_index], ctx.params.scale_learning_rate);
+    const auto& f = ctx.params.scale_factors;
+    const auto& s = ctx.localization.scale_scores;
+    const int i = ctx.localization.scale_index;
+    double log_factor = std::log(f[i]);
+    if (i > 0 && i + 1 < static_cast<int>(f.size()) && s.size() == f.size()) {
+      const double offset = parabola_offset(s[i - 1], s[i], s[i + 1]);
+      const double step = offset > 0 ? std::log(f[i + 1] / f[i]) : std::log(f[i] / f[i - 1]);
+      log_factor += offset * step;
+    }
+    const double factor = std::exp(log_factor * ctx.params.scale_learning_rate);
     bbox::CenterBox b = ctx.classifier_estimate;
     b.w *= factor;
     b.h *= factor;

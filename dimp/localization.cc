@@ -18,14 +18,13 @@ Peak max2d(const at::Tensor& map) {  // map (H, W) contiguous float CPU
   return {flat[idx].item<double>(), idx / W, idx % W};
 }
 
-// Quadratic (parabola) peak offset from three samples, clamped to half a cell.
+}  // namespace
+
 double parabola_offset(double left, double centre, double right) {
   const double denom = left - 2 * centre + right;
   if (!(denom < 0)) return 0.0;
   return std::clamp(0.5 * (left - right) / denom, -0.5, 0.5);
 }
-
-}  // namespace
 
 std::string to_string(TargetStatus s) {
   switch (s) {
@@ -48,6 +47,7 @@ Localization localize_target(const at::Tensor& scores_in, double prev_x, double 
   Peak p1{0, 0, 0};
   for (int64_t s = 0; s < S; ++s) {
     Peak p = max2d(scores[s]);
+    loc.scale_scores.push_back(p.value);
     if (p.value > best) best = p.value, p1 = p, loc.scale_index = static_cast<int>(s);
   }
   loc.max_score = p1.value;

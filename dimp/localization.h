@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <vector>
 
 namespace dimp {
 
@@ -34,7 +35,12 @@ struct Localization {
   double peak_x = 0, peak_y = 0;
   double max_score = 0;
   TargetStatus status = TargetStatus::kNormal;
+  std::vector<double> scale_scores;  // the maximum score of each sampled scale
 };
+
+// parabola_offset: the vertex of the parabola through (−1, left), (0, centre), (1, right),
+// clamped to [−0.5, 0.5]; 0 when the samples are not a maximum.
+double parabola_offset(double left, double centre, double right);
 
 // localize_target: scores (scales, Ho, Wo); previous target position in score coordinates
 // (x, y) and the target size in score cells (w, h), both for the sampled scales' geometry

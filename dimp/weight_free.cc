@@ -90,11 +90,13 @@ TrackerParams weight_free_params() {
   p.feature_color = true;
   p.filter_size = 4;
   p.scale_factors = {1.0 / 1.03, 1.0, 1.03};
-  p.scale_learning_rate = 1.0;
+  p.scale_learning_rate = 0.5;
   p.subpixel_peak = true;
   p.learning_rate = 0.02;
+  p.init_samples_minimum_weight = 0.5;
   p.train_skipping = 10;
-  p.label_sigma_factor = 0.25;
+  p.label_sigma_factor = 0.22;
+  p.gd_step_length = 1e-5;
   p.hinge_threshold = 0.05;
   p.filter_reg = 0.1;
   return p;

@@ -1,3 +1,19 @@
 # Command-line tools (included from the top-level CMakeLists.txt when OpenCV is found).
-add_executable(dimp_info tools/dimp_info.cc)
-target_link_libraries(dimp_info PRIVATE dimp_core)
+add_library(dimp_tools_lib
+  tools/lib/cv_tracker.cc
+  tools/lib/frame_source.cc
+  tools/lib/frame_tracker.cc
+  tools/lib/plots.cc
+  tools/lib/sequence_runner.cc)
+target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)
+
+foreach(tool dimp_info dimp_track dimp_eval dimp_demo)
+  add_executable(${tool} tools/${tool}.cc)
+  target_link_libraries(${tool} PRIVATE dimp_tools_lib)
+endforeach()
+
+add_executable(opencv_drop_in tools/examples/opencv_drop_in.cc)
+target_link_libraries(opencv_drop_in PRIVATE dimp_tools_lib)
+
+add_executable(tracker_benchmark benchmarks/tracker_benchmark.cc)
+target_link_libraries(tracker_benchmark PRIVATE dimp_cv)
