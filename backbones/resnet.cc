@@ -1,0 +1,159 @@
+#include "backbones/resnet.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace dimp::backbones {
+namespace {
+
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(false));
+}
+
+}  // namespace
+
+at::Tensor FoldedConv::operator()(const at::Tensor& x) const {
+  return at::conv2d(x, weight, bias, stride, padding);
+}
+
+FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl& bn) {
+  at::NoGradGuard ng;
+  auto scale = bn.weight / (bn.running_var + bn.options.eps()).sqrt();
+  FoldedConv f;
+  f.weight = (c.weight * scale.view({-1, 1, 1, 1})).contiguous();
+  f.bias = bn.bias - bn.running_mean * scale;
+  if (c.bias.defined()) f.bias = f.bias + c.bias * scale;
+  f.stride = c.options.stride()->at(0);
+  f.padding = c.weight.size(-1) / 2;  // every ResNet conv pads to keep "same" alignment
+  return f;
+}
+
+ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t planes, int64_t stride, bool bottleneck)
+    : bottleneck_(bottleneck), out_channels_(bottleneck ? planes * 4 : planes) {
+  if (bottleneck) {
+    conv1 = register_module("conv1", conv(in, planes, 1, 1, 0));
+    bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
+    conv2 = register_module("conv2", conv(planes, planes, 3, stride, 1));
+    bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
+    conv3 = register_module("conv3", conv(planes, planes * 4, 1, 1, 0));
+    bn3 = register_module("bn3", torch::nn::BatchNorm2d(planes * 4));
+  } else {
+    conv1 = register_module("conv1", conv(in, planes, 3, stride, 1));
+    bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
+    conv2 = register_module("conv2", conv(planes, planes, 3, 1, 1));
+    bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
+  }
+  if (stride != 1 || in != out_channels_) {
+    downsample = register_module("downsample", torch::nn::Sequential(conv(in, out_channels_, 1, stride, 0),
+                                                                      torch::nn::BatchNorm2d(out_channels_)));
+  }
+}
+
+void ResidualBlockImpl::fold_batchnorm() {
+  folded_.clear();
+  folded_.push_back(fold(*conv1, *bn1));
+  folded_.push_back(fold(*conv2, *bn2));
+  if (bottleneck_) folded_.push_back(fold(*conv3, *bn3));
+  if (downsample) {
+    folded_.push_back(fold(*std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(downsample->ptr(0)),
+                           *std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(downsample->ptr(1))));
+  }
+}
+
+at::Tensor ResidualBlockImpl::forward(const at::Tensor& x) {
+  if (!folded_.empty() && !is_training()) {
+    at::Tensor out = folded_[0](x).relu_();
+    if (bottleneck_) {
+      out = folded_[1](out).relu_();
+      out = folded_[2](out);
+    } else {
+      out = folded_[1](out);
+    }
+    const at::Tensor identity = downsample ? folded_.back()(x) : x;
+    return out.add_(identity).relu_();
+  }
+  at::Tensor out = bn1(conv1(x)).relu();
+  if (bottleneck_) {
+    out = bn2(conv2(out)).relu();
+    out = bn3(conv3(out));
+  } else {
+    out = bn2(conv2(out));
+  }
+  const at::Tensor identity = downsample ? downsample->forward(x) : x;
+  return (out + identity).relu();
+}
+
+ResNetImpl::ResNetImpl(ResNetOptions options) : options_(options) {
+  if (options.depth != 18 && options.depth != 50) {
+    throw std::invalid_argument("ResNet: depth must be 18 or 50, got " + std::to_string(options.depth));
+  }
+  const bool bottleneck = options.depth == 50;
+  const std::vector<int> blocks = bottleneck ? std::vector<int>{3, 4, 6, 3} : std::vector<int>{2, 2, 2, 2};
+  conv1 = register_module("conv1", conv(3, 64, 7, 2, 3));
+  bn1 = register_module("bn1", torch::nn::BatchNorm2d(64));
+  int64_t in = 64;
+  torch::nn::Sequential* layers[] = {&layer1, &layer2, &layer3, &layer4};
+  for (int l = 0; l < 4; ++l) {
+    const int64_t planes = 64 << l;
+    torch::nn::Sequential seq;
+    for (int b = 0; b < blocks[l]; ++b) {
+      ResidualBlock block(in, planes, (b == 0 && l > 0) ? 2 : 1, bottleneck);
+      in = block->out_channels();
+      seq->push_back(block);
+    }
+    *layers[l] = register_module("layer" + std::to_string(l + 1), seq);
+  }
+  fc = register_module("fc", torch::nn::Linear(in, 1000));
+}
+
+int64_t ResNetImpl::out_channels(const std::string& layer) const {
+  const int64_t e = options_.depth == 50 ? 4 : 1;
+  if (layer == "conv1") return 64;
+  if (layer == "layer1") return 64 * e;
+  if (layer == "layer2") return 128 * e;
+  if (layer == "layer3") return 256 * e;
+  if (layer == "layer4") return 512 * e;
+  throw std::invalid_argument("ResNet: unknown layer '" + layer + "' (conv1, layer1 .. layer4)");
+}
+
+void ResNetImpl::fold_batchnorm() {
+  folded_stem_ = {fold(*conv1, *bn1)};
+  for (auto* layer : {&layer1, &layer2, &layer3, &layer4}) {
+    for (auto& m : (*layer)->children()) std::dynamic_pointer_cast<ResidualBlockImpl>(m)->fold_batchnorm();
+  }
+}
+
+void ResNetImpl::unfold() {
+  folded_stem_.clear();
+  for (auto* layer : {&layer1, &layer2, &layer3, &layer4}) {
+    for (auto& m : (*layer)->children()) std::dynamic_pointer_cast<ResidualBlockImpl>(m)->unfold();
+  }
+}
+
+void ResNetImpl::train(bool on) {
+  if (on) unfold();
+  torch::nn::Module::train(on);
+}
+
+std::map<std::string, at::Tensor> ResNetImpl::forward(const at::Tensor& x_in, const std::vector<std::string>& wanted) {
+  TORCH_CHECK(x_in.dim() == 4 && x_in.size(1) == 3, "ResNet: input must be (B, 3, H, W), got ", x_in.sizes());
+  for (const auto& w : wanted) out_channels(w);  // validates the names
+  std::map<std::string, at::Tensor> out;
+  auto want = [&](const std::string& n) { return std::find(wanted.begin(), wanted.end(), n) != wanted.end(); };
+  auto done = [&] { return out.size() == wanted.size(); };
+  const bool folded = !folded_stem_.empty() && !is_training();
+  at::Tensor x = folded ? folded_stem_[0](x_in).relu_() : bn1(conv1(x_in)).relu();
+  if (want("conv1")) out["conv1"] = x;
+  if (done()) return out;
+  x = at::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});
+  const char* names[] = {"layer1", "layer2", "layer3", "layer4"};
+  torch::nn::Sequential* layers[] = {&layer1, &layer2, &layer3, &layer4};
+  for (int l = 0; l < 4; ++l) {
+    x = (*layers[l])->forward(x);
+    if (want(names[l])) out[names[l]] = x;
+    if (done()) return out;
+  }
+  return out;
+}
+
+}  // namespace dimp::backbones

@@ -1,0 +1,126 @@
+#include "dimp/dimp_net.h"
+
+#include <cmath>
+
+namespace dimp {
+
+DiMPNetConfig DiMPNetConfig::dimp18() { return DiMPNetConfig{}; }
+
+DiMPNetConfig DiMPNetConfig::dimp50() {
+  DiMPNetConfig c;
+  c.backbone_depth = 50;
+  c.clf_feat_blocks = 0;
+  c.out_feature_dim = 512;
+  c.iou.input_dim = {4 * 128, 4 * 256};
+  return c;
+}
+
+double DiMPNetConfig::norm_scale() const {
+  return std::sqrt(1.0 / static_cast<double>(out_feature_dim * filter_size * filter_size));
+}
+
+at::Tensor InstanceL2NormImpl::forward(const at::Tensor& x) {
+  const double chw = static_cast<double>(x.size(1) * x.size(2) * x.size(3));
+  auto sumsq = (x * x).sum({1, 2, 3}, /*keepdim=*/true);
+  return x * (scale_ * ((chw / (sumsq + 1e-5)).sqrt()));
+}
+
+FilterOptimizerModuleImpl::FilterOptimizerModuleImpl(const DiMPNetConfig& c) {
+  // Initial values as the reference's constructor (overwritten by loaded weights).
+  losses::LearnedLoss init(c.loss);
+  const int64_t n = c.loss.num_bins;
+  log_step_length = register_parameter("log_step_length", at::full({1}, std::log(c.init_step_length)));
+  filter_reg = register_parameter("filter_reg", init.filter_reg.clone());
+  auto conv1x1 = [n] { return torch::nn::Conv2d(torch::nn::Conv2dOptions(n, 1, 1).bias(false)); };
+  label_map_predictor = register_module("label_map_predictor", conv1x1());
+  target_mask_predictor = register_module("target_mask_predictor", torch::nn::Sequential(conv1x1()));
+  spatial_weight_predictor = register_module("spatial_weight_predictor", conv1x1());
+  at::NoGradGuard ng;
+  label_map_predictor->weight.copy_(init.label_coeffs.view({1, n, 1, 1}));
+  target_mask_predictor->ptr<torch::nn::Conv2dImpl>(0)->weight.copy_(init.mask_coeffs.view({1, n, 1, 1}));
+  spatial_weight_predictor->weight.copy_(init.weight_coeffs.view({1, n, 1, 1}));
+}
+
+FilterInitializerModuleImpl::FilterInitializerModuleImpl(int64_t channels) {
+  filter_conv = register_module("filter_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+  // He-normal weights, zero bias (the reference's initialisation).
+  at::NoGradGuard ng;
+  filter_conv->weight.normal_(0, std::sqrt(2.0 / (9.0 * static_cast<double>(channels))));
+  filter_conv->bias.zero_();
+}
+
+ClassifierModuleImpl::ClassifierModuleImpl(const DiMPNetConfig& c) {
+  // Registration order matches the reference's state dict: initializer, optimizer, features.
+  filter_initializer = register_module("filter_initializer", FilterInitializerModule(c.out_feature_dim));
+  filter_optimizer = register_module("filter_optimizer", FilterOptimizerModule(c));
+  torch::nn::Sequential features;
+  const int64_t in = c.backbone_layer3_channels();
+  if (c.backbone_depth == 50) {
+    TORCH_CHECK(c.clf_feat_blocks == 0, "DiMPNet: residual classification blocks are built for ResNet-18 only");
+    features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.out_feature_dim, 3).padding(1).bias(false)));
+  } else {
+    for (int64_t b = 0; b < c.clf_feat_blocks; ++b) features->push_back(backbones::ResidualBlock(in, in, 1, false));
+    features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.out_feature_dim, 3).padding(1).bias(false)));
+  }
+  features->push_back(InstanceL2Norm(c.norm_scale()));
+  feature_extractor = register_module("feature_extractor", features);
+}
+
+DiMPNetImpl::DiMPNetImpl(DiMPNetConfig config) : config_(config) {
+  feature_extractor = register_module("feature_extractor", backbones::ResNet(backbones::ResNetOptions{config.backbone_depth}));
+  classifier = register_module("classifier", ClassifierModule(config));
+  bb_regressor = register_module("bb_regressor", bbox::AtomIoUNet(config.iou));
+  mean_ = at::tensor({0.485, 0.456, 0.406}, at::kFloat).view({1, 3, 1, 1}) * 255.0;
+  std_ = at::tensor({0.229, 0.224, 0.225}, at::kFloat).view({1, 3, 1, 1}) * 255.0;
+}
+
+at::Tensor DiMPNetImpl::normalize(const at::Tensor& patches) const {
+  TORCH_CHECK(patches.dim() == 4 && patches.size(1) == 3, "DiMPNet: patches must be (B, 3, H, W), got ", patches.sizes());
+  auto x = patches.to(at::kFloat);
+  return (x - mean_.to(x.device())) / std_.to(x.device());
+}
+
+std::map<std::string, at::Tensor> DiMPNetImpl::backbone(const at::Tensor& normalized) {
+  return feature_extractor->forward(normalized, {"layer2", "layer3"});
+}
+
+at::Tensor DiMPNetImpl::classification_features(const at::Tensor& layer3) {
+  return classifier->feature_extractor->forward(layer3);
+}
+
+losses::LearnedLoss DiMPNetImpl::loss() const {
+  losses::LearnedLoss l(config_.loss);
+  const auto& m = classifier->filter_optimizer;
+  const int64_t n = config_.loss.num_bins;
+  l.label_coeffs = m->label_map_predictor->weight.view({n});
+  l.mask_coeffs = m->target_mask_predictor->ptr<torch::nn::Conv2dImpl>(0)->weight.view({n});
+  l.weight_coeffs = m->spatial_weight_predictor->weight.view({n});
+  l.filter_reg = m->filter_reg;
+  return l;
+}
+
+LinearFilterInitializer DiMPNetImpl::initializer() const {
+  LinearFilterInitializer init({config_.out_feature_dim, config_.filter_size, config_.feature_stride, 3, false});
+  init.conv_weight = classifier->filter_initializer->filter_conv->weight;
+  init.conv_bias = classifier->filter_initializer->filter_conv->bias;
+  return init;
+}
+
+optim::SteepestDescentGN<losses::LearnedLoss> DiMPNetImpl::optimizer(int num_iter) const {
+  optim::SteepestDescentOptions o;
+  o.num_iter = num_iter;
+  o.compute_losses = false;
+  optim::SteepestDescentGN<losses::LearnedLoss> sd(loss(), o);
+  sd.log_step_length = classifier->filter_optimizer->log_step_length;
+  return sd;
+}
+
+void DiMPNetImpl::prepare_inference() {
+  eval();
+  feature_extractor->fold_batchnorm();
+  for (auto& m : classifier->feature_extractor->children()) {
+    if (auto block = std::dynamic_pointer_cast<backbones::ResidualBlockImpl>(m)) block->fold_batchnorm();
+  }
+}
+
+}  // namespace dimp

@@ -1,0 +1,120 @@
+// dimp/dimp_net.h — the DiMP network (§3): backbone, classification features, the model
+// predictor's learned parts (initializer conv, learned loss, step length) and the IoU-Net,
+// in the DiMP-18 and DiMP-50 configurations of the reference's training settings. Parameter
+// names are the reference's state-dict names, so converted pytracking weights load directly.
+//
+//   dimp::DiMPNet net(dimp::DiMPNetConfig::dimp50());
+//   dimp::weights::load_module(*net, "dimp50.safetensors");
+//   net->prepare_inference();                         // eval mode, BatchNorms folded
+//   auto backbone = net->backbone(net->normalize(patches));        // layer2, layer3
+//   at::Tensor x = net->classification_features(backbone.at("layer3"));
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/pimpl.h>
+
+#include <map>
+#include <string>
+
+#include "backbones/resnet.h"
+#include "bbox/atom_iou_net.h"
+#include "dimp/initializer.h"
+#include "losses/learned_loss.h"
+#include "optim/steepest_descent.h"
+
+namespace dimp {
+
+// DiMPNetConfig: the architecture (the reference's dimpnet18 / dimpnet50 with its training
+// settings; the parameter values only matter until weights are loaded).
+struct DiMPNetConfig {
+  int backbone_depth = 18;
+  int64_t clf_feat_blocks = 1;        // residual blocks before the final conv
+  int64_t out_feature_dim = 256;      // classification feature channels (C)
+  int64_t filter_size = 4;
+  double feature_stride = 16;
+  losses::LearnedLossOptions loss{100, 0.1, 0.9, 3.0, 0.1, 1e-3};
+  double init_step_length = 0.9;
+  int optim_iter = 5;                 // optimizer iterations in training
+  bbox::AtomIoUNetOptions iou{{128, 256}};
+
+  static DiMPNetConfig dimp18();
+  static DiMPNetConfig dimp50();
+  int64_t backbone_layer3_channels() const { return backbone_depth == 50 ? 1024 : 256; }
+  // The L2 normalisation's scale: sqrt(1 / (C k²)).
+  double norm_scale() const;
+};
+
+// InstanceL2NormImpl: x·scale·sqrt(C·H·W / (Σx² + 1e-5)) per sample.
+class InstanceL2NormImpl : public torch::nn::Module {
+ public:
+  explicit InstanceL2NormImpl(double scale) : scale_(scale) {}
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  double scale_;
+};
+TORCH_MODULE(InstanceL2Norm);
+
+// FilterOptimizerModule: the learned loss's coefficients and the step length, registered
+// under the reference's names (classifier.filter_optimizer.*).
+class FilterOptimizerModuleImpl : public torch::nn::Module {
+ public:
+  explicit FilterOptimizerModuleImpl(const DiMPNetConfig& config);
+  at::Tensor log_step_length, filter_reg;
+  torch::nn::Conv2d label_map_predictor{nullptr}, spatial_weight_predictor{nullptr};
+  torch::nn::Sequential target_mask_predictor{nullptr};
+};
+TORCH_MODULE(FilterOptimizerModule);
+
+// FilterInitializerModule: the initializer's conv (classifier.filter_initializer.filter_conv).
+class FilterInitializerModuleImpl : public torch::nn::Module {
+ public:
+  explicit FilterInitializerModuleImpl(int64_t channels);
+  torch::nn::Conv2d filter_conv{nullptr};
+};
+TORCH_MODULE(FilterInitializerModule);
+
+// ClassifierModule: the target classifier (classifier.*).
+class ClassifierModuleImpl : public torch::nn::Module {
+ public:
+  explicit ClassifierModuleImpl(const DiMPNetConfig& config);
+  FilterInitializerModule filter_initializer{nullptr};
+  FilterOptimizerModule filter_optimizer{nullptr};
+  torch::nn::Sequential feature_extractor{nullptr};
+};
+TORCH_MODULE(ClassifierModule);
+
+class DiMPNetImpl : public torch::nn::Module {
+ public:
+  explicit DiMPNetImpl(DiMPNetConfig config);
+
+  // normalize: RGB patches in [0, 255] to the backbone's input (ImageNet mean and std).
+  at::Tensor normalize(const at::Tensor& patches) const;
+  // backbone: layer2 (stride 8) and layer3 (stride 16) features.
+  std::map<std::string, at::Tensor> backbone(const at::Tensor& normalized);
+  // classification_features: the classifier's features of layer3, (B, C, H/16, W/16).
+  at::Tensor classification_features(const at::Tensor& layer3);
+
+  // The model predictor's policies, sharing this module's tensors (loaded weights apply).
+  losses::LearnedLoss loss() const;
+  LinearFilterInitializer initializer() const;
+  optim::SteepestDescentGN<losses::LearnedLoss> optimizer(int num_iter) const;
+
+  // prepare_inference: eval mode with BatchNorms folded into the convolutions.
+  void prepare_inference();
+
+  const DiMPNetConfig& config() const { return config_; }
+
+  backbones::ResNet feature_extractor{nullptr};
+  ClassifierModule classifier{nullptr};
+  bbox::AtomIoUNet bb_regressor{nullptr};
+
+ private:
+  DiMPNetConfig config_;
+  at::Tensor mean_, std_;
+};
+TORCH_MODULE(DiMPNet);
+
+}  // namespace dimp

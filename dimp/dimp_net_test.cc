@@ -1,0 +1,158 @@
+// The DiMP networks: the reference's exact tensor layout (names, shapes, counts), importing
+// pytracking checkpoints through the converter with every tensor arriving unchanged, output
+// shapes for 288 x 288 patches, and refusal of weights that do not fit.
+#include "dimp/dimp_net.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "dimp/weights/state_dict.h"
+#include "tests/python_support.h"
+#include "tests/testing.h"
+
+namespace dimp {
+namespace {
+
+DiMPNetConfig config_of(const std::string& arch) {
+  return arch == "dimp18" ? DiMPNetConfig::dimp18() : DiMPNetConfig::dimp50();
+}
+
+std::map<std::string, std::vector<int64_t>> read_spec(const std::string& arch) {
+  auto root = testing::source_root();
+  std::ifstream in(*root + "/tools/pytracking_spec/" + arch + ".tsv");
+  std::map<std::string, std::vector<int64_t>> spec;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string name, shape;
+    std::getline(ss, name, '\t');
+    std::getline(ss, shape, '\t');
+    std::vector<int64_t> dims;
+    for (auto& c : shape) {
+      if (c == '[' || c == ']' || c == ',') c = ' ';
+    }
+    std::istringstream ds(shape);
+    int64_t d;
+    while (ds >> d) dims.push_back(d);
+    spec[name] = dims;
+  }
+  return spec;
+}
+
+class DiMPNetLayout : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DiMPNetLayout, TensorsAreExactlyTheReferences) {
+  const std::string arch = GetParam();
+  auto spec = read_spec(arch);
+  ASSERT_EQ(spec.size(), arch == "dimp18" ? 221u : 407u);
+  DiMPNet net(config_of(arch));
+  std::map<std::string, at::Tensor> mine;
+  int64_t params = 0;
+  for (const auto& [name, t] : weights::named_state(*net)) mine[name] = t;
+  for (const auto& p : net->parameters()) params += p.numel();
+  for (const auto& [name, dims] : spec) {
+    ASSERT_TRUE(mine.count(name)) << "missing " << name;
+    EXPECT_EQ(mine[name].sizes(), at::IntArrayRef(dims)) << name;
+  }
+  for (const auto& [name, t] : mine) EXPECT_TRUE(spec.count(name)) << "not in the reference: " << name;
+  EXPECT_EQ(params, arch == "dimp18" ? 19645911 : 43097303);
+}
+
+// A checkpoint with pytracking's structure (custom classes beside 'net'), in both of
+// PyTorch's formats, converted and loaded: every tensor as the original (checksums computed
+// by torch from the checkpoint), nothing missing or left over.
+TEST_P(DiMPNetLayout, ConvertedPytrackingCheckpointLoadsUnchanged) {
+  if (!testing::python_with_torch()) GTEST_SKIP() << "/usr/bin/python3 with torch (python3-torch) is needed";
+  const std::string arch = GetParam();
+  for (const std::string format : {"--legacy", ""}) {
+    const std::string pth = testing::temp_path(arch + ".pth"), sums = testing::temp_path(arch + ".json");
+    const std::string st = testing::temp_path(arch + ".safetensors");
+    auto root = testing::source_root();
+    ASSERT_EQ(testing::run_python("tests/python/make_pytracking_checkpoint.py",
+                                  "--arch " + arch + " --spec-dir " + *root + "/tools/pytracking_spec --out " + pth +
+                                      " --checksums " + sums + " " + format),
+              0);
+    ASSERT_EQ(testing::run_python("tools/convert_pytracking.py", pth + " " + st + " --arch " + arch), 0);
+    DiMPNet net(config_of(arch));
+    weights::load_module(*net, st);
+    std::ifstream in(sums);
+    auto expected = nlohmann::json::parse(in);
+    std::map<std::string, at::Tensor> mine;
+    for (const auto& [name, t] : weights::named_state(*net)) mine[name] = t;
+    EXPECT_EQ(expected.size(), mine.size());
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      ASSERT_TRUE(mine.count(it.key())) << it.key();
+      const auto t = mine[it.key()].to(at::kDouble).flatten();
+      const auto& e = it.value();
+      EXPECT_EQ(t.numel() ? mine[it.key()].sizes().vec() : std::vector<int64_t>{}, e["shape"].get<std::vector<int64_t>>())
+          << it.key();
+      EXPECT_NEAR(t.sum().item<double>(), e["sum"].get<double>(), 1e-6 * (1 + std::abs(e["sum"].get<double>())))
+          << it.key();
+      EXPECT_NEAR((t * t).sum().item<double>(), e["sumsq"].get<double>(), 1e-6 * e["sumsq"].get<double>()) << it.key();
+      EXPECT_EQ(t[0].item<double>(), e["first"].get<double>()) << it.key();
+      EXPECT_EQ(t[-1].item<double>(), e["last"].get<double>()) << it.key();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, DiMPNetLayout, ::testing::Values("dimp18", "dimp50"));
+
+TEST(DiMPNet, OutputShapesFor288Patches) {
+  at::NoGradGuard ng;
+  for (const std::string arch : {"dimp18", "dimp50"}) {
+    DiMPNet net(config_of(arch));
+    net->eval();
+    auto patches = at::rand({2, 3, 288, 288}) * 255;
+    auto bb = net->backbone(net->normalize(patches));
+    const int64_t e = arch == "dimp18" ? 1 : 4;
+    EXPECT_EQ(bb.at("layer2").sizes(), (at::IntArrayRef{2, 128 * e, 36, 36}));
+    EXPECT_EQ(bb.at("layer3").sizes(), (at::IntArrayRef{2, 256 * e, 18, 18}));
+    auto x = net->classification_features(bb.at("layer3"));
+    const int64_t C = net->config().out_feature_dim;
+    EXPECT_EQ(x.sizes(), (at::IntArrayRef{2, C, 18, 18}));
+    // The L2 normalisation: ||x_n|| = scale · sqrt(C·H·W).
+    EXPECT_NEAR(x[0].norm().item<double>(), net->config().norm_scale() * std::sqrt(C * 18.0 * 18.0), 1e-3);
+    auto f0 = net->initializer().initial_filter(x.unsqueeze(1), at::tensor({100.f, 100.f, 80.f, 60.f}).view({1, 1, 4})
+                                                                    .expand({2, 1, 4}));
+    EXPECT_EQ(f0.sizes(), (at::IntArrayRef{1, C, 4, 4}));
+    auto mod = net->bb_regressor->modulation(bb.at("layer2"), bb.at("layer3"), at::tensor({100.f, 100.f, 80.f, 60.f}).view({1, 4}).expand({2, 4}));
+    auto feat = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3"));
+    auto iou = net->bb_regressor->predict_iou(mod, feat, at::rand({2, 7, 4}) * 100 + 20);
+    EXPECT_EQ(iou.sizes(), (at::IntArrayRef{2, 7}));
+    // Folded BatchNorms give the same features.
+    net->prepare_inference();
+    auto x2 = net->classification_features(net->backbone(net->normalize(patches)).at("layer3"));
+    EXPECT_TRUE(at::allclose(x, x2, 1e-4, 1e-4));
+  }
+}
+
+TEST(DiMPNet, WeightsThatDoNotFitAreRefusedAndNothingChanges) {
+  const std::string path = testing::temp_path("dimp50_random.safetensors");
+  DiMPNet big(DiMPNetConfig::dimp50());
+  weights::save_module(*big, path);
+  DiMPNet small(DiMPNetConfig::dimp18());
+  const auto before = small->classifier->filter_initializer->filter_conv->weight.clone();
+  try {
+    weights::load_module(*small, path);
+    FAIL() << "loaded DiMP-50 weights into DiMP-18";
+  } catch (const weights::WeightsError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("missing"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("unexpected"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("mis-shaped"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("feature_extractor.layer1.0.conv3.weight"), std::string::npos) << msg;
+  }
+  EXPECT_TRUE(at::equal(before, small->classifier->filter_initializer->filter_conv->weight));
+  // Its own weights load, and the predictor's policies see them.
+  DiMPNet other(DiMPNetConfig::dimp50());
+  weights::load_module(*other, path);
+  EXPECT_TRUE(at::equal(other->loss().label_coeffs, big->loss().label_coeffs));
+  EXPECT_TRUE(at::equal(other->initializer().conv_weight, big->initializer().conv_weight));
+  EXPECT_TRUE(at::equal(other->optimizer(5).log_step_length, big->optimizer(5).log_step_length));
+}
+
+}  // namespace
+}  // namespace dimp
