@@ -20,7 +20,7 @@ FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl
   at::NoGradGuard ng;
   auto scale = bn.weight / (bn.running_var + bn.options.eps()).sqrt();
   FoldedConv f;
-  f.weight = (c.weight * scale.view({-1, 1, 1, 1})).contiguous();
+  f.weight = (c.weight * scale.view({-1, 1, 1, 1})).contiguous(c.weight.suggest_memory_format());
   f.bias = bn.bias - bn.running_mean * scale;
   if (c.bias.defined()) f.bias = f.bias + c.bias * scale;
   f.stride = c.options.stride()->at(0);

@@ -48,33 +48,65 @@ AtomIoUNetImpl::AtomIoUNetImpl(AtomIoUNetOptions o) {
   iou_predictor = register_module("iou_predictor", torch::nn::Linear(o.pred_inter_dim.first + o.pred_inter_dim.second, 1));
 }
 
+void AtomIoUNetImpl::fold_batchnorm() {
+  at::NoGradGuard ng;
+  folded_.clear();
+  for (auto* b : {&conv3_1r, &conv3_1t, &conv3_2t, &fc3_1r, &conv4_1r, &conv4_1t, &conv4_2t, &fc34_3r, &fc34_4r}) {
+    auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>((*b)->ptr(0));
+    auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>((*b)->ptr(1));
+    auto scale = bn->weight / (bn->running_var + bn->options.eps()).sqrt();
+    auto w = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(conv->weight.suggest_memory_format());
+    auto bias = bn->bias - bn->running_mean * scale + conv->bias * scale;
+    const int64_t pad = b == &fc3_1r ? 0 : w.size(-1) / 2;  // fc3_1r is the only unpadded 3x3
+    folded_[b->get()] = {w, bias, pad};
+  }
+}
+
+void AtomIoUNetImpl::train(bool on) {
+  if (on) folded_.clear();
+  torch::nn::Module::train(on);
+}
+
+at::Tensor AtomIoUNetImpl::block(torch::nn::Sequential& b, const at::Tensor& x) {
+  auto it = folded_.find(b.get());
+  if (it == folded_.end() || is_training()) return b->forward(x);
+  return at::conv2d(x, it->second.weight, it->second.bias, 1, it->second.padding).relu_();
+}
+
 IoUModulation AtomIoUNetImpl::modulation(const at::Tensor& layer2, const at::Tensor& layer3, const at::Tensor& boxes) {
   auto rois = rois_of(boxes.to(layer2.options()));
-  auto c3 = conv3_1r->forward(layer2);
+  auto c3 = block(conv3_1r, layer2);
   auto roi3 = prroi_pool2d(c3, rois, 3, 3, 1.0 / 8);
-  auto c4 = conv4_1r->forward(layer3);
+  auto c4 = block(conv4_1r, layer3);
   auto roi4 = prroi_pool2d(c4, rois, 1, 1, 1.0 / 16);
-  auto fc34 = at::cat({fc3_1r->forward(roi3), roi4}, 1);
-  return {fc34_3r->forward(fc34), fc34_4r->forward(fc34)};
+  auto fc34 = at::cat({block(fc3_1r, roi3), roi4}, 1);
+  return {block(fc34_3r, fc34), block(fc34_4r, fc34)};
 }
 
 IoUFeatures AtomIoUNetImpl::iou_features(const at::Tensor& layer2, const at::Tensor& layer3) {
-  return {conv3_2t->forward(conv3_1t->forward(layer2)), conv4_2t->forward(conv4_1t->forward(layer3))};
+  return {block(conv3_2t, block(conv3_1t, layer2)), block(conv4_2t, block(conv4_1t, layer3))};
 }
 
-at::Tensor AtomIoUNetImpl::predict_iou(const IoUModulation& m, const IoUFeatures& f, const at::Tensor& proposals) {
+IoUFeatures AtomIoUNetImpl::modulate(const IoUModulation& m, const IoUFeatures& f) {
+  const int64_t B = f.layer2.size(0);
+  TORCH_CHECK(m.layer2.size(0) == B, "AtomIoUNet: ", B, " test images but ", m.layer2.size(0), " modulation vectors");
+  return {f.layer2 * m.layer2.reshape({B, -1, 1, 1}), f.layer3 * m.layer3.reshape({B, -1, 1, 1})};
+}
+
+at::Tensor AtomIoUNetImpl::predict_iou_modulated(const IoUFeatures& f, const at::Tensor& proposals) {
   TORCH_CHECK(proposals.dim() == 3 && proposals.size(2) == 4, "AtomIoUNet: proposals must be (B, P, 4), got ",
               proposals.sizes());
   const int64_t B = f.layer2.size(0), P = proposals.size(1);
-  TORCH_CHECK(proposals.size(0) == B && m.layer2.size(0) == B, "AtomIoUNet: ", B, " test images but ",
-              proposals.size(0), " proposal sets and ", m.layer2.size(0), " modulation vectors");
-  auto c3 = f.layer2 * m.layer2.reshape({B, -1, 1, 1});
-  auto c4 = f.layer3 * m.layer3.reshape({B, -1, 1, 1});
-  auto rois = xywh_to_rois(proposals.to(c3.options()));  // image-major, proposal-minor
-  auto roi3 = prroi_pool2d(c3, rois, 5, 5, 1.0 / 8);
-  auto roi4 = prroi_pool2d(c4, rois, 3, 3, 1.0 / 16);
+  TORCH_CHECK(proposals.size(0) == B, "AtomIoUNet: ", B, " test images but ", proposals.size(0), " proposal sets");
+  auto rois = xywh_to_rois(proposals.to(f.layer2.options()));  // image-major, proposal-minor
+  auto roi3 = prroi_pool2d(f.layer2, rois, 5, 5, 1.0 / 8);
+  auto roi4 = prroi_pool2d(f.layer3, rois, 3, 3, 1.0 / 16);
   auto fc = at::cat({fc3_rt(roi3), fc4_rt(roi4)}, 1);
   return iou_predictor(fc).reshape({B, P});
+}
+
+at::Tensor AtomIoUNetImpl::predict_iou(const IoUModulation& m, const IoUFeatures& f, const at::Tensor& proposals) {
+  return predict_iou_modulated(modulate(m, f), proposals);
 }
 
 }  // namespace dimp::bbox

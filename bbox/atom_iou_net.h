@@ -17,6 +17,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <map>
 #include <utility>
 
 namespace dimp::bbox {
@@ -54,11 +55,27 @@ class AtomIoUNetImpl : public torch::nn::Module {
   IoUFeatures iou_features(const at::Tensor& layer2, const at::Tensor& layer3);
   // predict_iou: (B, P) predicted IoU of proposals (B, P, 4) x,y,w,h in patch pixels.
   at::Tensor predict_iou(const IoUModulation& modulation, const IoUFeatures& features, const at::Tensor& proposals);
+  // modulate / predict_iou_modulated: the same in two steps, so that refinement, which scores
+  // new proposals on the same frame several times, modulates the features once.
+  IoUFeatures modulate(const IoUModulation& modulation, const IoUFeatures& features);
+  at::Tensor predict_iou_modulated(const IoUFeatures& modulated, const at::Tensor& proposals);
+
+  // fold_batchnorm: for inference, each conv + BatchNorm + ReLU block runs as one conv.
+  void fold_batchnorm();
+  void train(bool on = true) override;
 
   torch::nn::Sequential conv3_1r{nullptr}, conv3_1t{nullptr}, conv3_2t{nullptr}, fc3_1r{nullptr};
   torch::nn::Sequential conv4_1r{nullptr}, conv4_1t{nullptr}, conv4_2t{nullptr}, fc34_3r{nullptr}, fc34_4r{nullptr};
   LinearBlock fc3_rt{nullptr}, fc4_rt{nullptr};
   torch::nn::Linear iou_predictor{nullptr};
+
+ private:
+  at::Tensor block(torch::nn::Sequential& b, const at::Tensor& x);
+  struct Folded {
+    at::Tensor weight, bias;
+    int64_t padding;
+  };
+  std::map<const torch::nn::Module*, Folded> folded_;
 };
 TORCH_MODULE(AtomIoUNet);
 

@@ -17,7 +17,9 @@
 #include "data/sequence.h"
 #include "data/synthetic.h"
 #include "dimp/runtime.h"
+#include "dimp/dimp_net.h"
 #include "dimp/tracker.h"
+#include "dimp/weights/state_dict.h"
 
 namespace {
 
@@ -112,6 +114,40 @@ int main(int argc, char** argv) {
       all.add(seq_totals);
     }
     print_row("all", all, NAN);
+    if (tracker == "dimp18" || tracker == "dimp50") {
+      // The network's parts on one 288 x 288 patch (what the "feat" and "box" stages contain).
+      dimp::DiMPNet net(tracker == "dimp18" ? dimp::DiMPNetConfig::dimp18() : dimp::DiMPNetConfig::dimp50());
+      dimp::weights::load_module(*net, weights);
+      net->prepare_inference();
+      for (auto& p : net->parameters()) p.requires_grad_(false);
+      at::NoGradGuard ng;
+      auto time_ms = [](auto&& f) {
+        f();
+        const int reps = 10;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < reps; ++i) f();
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
+      };
+      auto x = net->normalize(at::rand({1, 3, params.image_sample_size, params.image_sample_size}) * 255);
+      std::map<std::string, at::Tensor> bb;
+      const double backbone = time_ms([&] { bb = net->backbone(x); });
+      const double cls = time_ms([&] { net->classification_features(bb.at("layer3")); });
+      dimp::bbox::IoUFeatures f;
+      const double iou_feat = time_ms([&] { f = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3")); });
+      auto mod = net->bb_regressor->modulation(bb.at("layer2"), bb.at("layer3"), at::tensor({110.f, 110.f, 60.f, 60.f}).view({1, 4}));
+      auto m = net->bb_regressor->modulate(mod, f);
+      m.layer2 = m.layer2.contiguous();
+      m.layer3 = m.layer3.contiguous();
+      auto props = at::rand({1, params.num_init_random_boxes + 1, 4}) * 30 + at::tensor({100.f, 100.f, 50.f, 50.f});
+      const double step = time_ms([&] {
+        at::AutoGradMode on(true);
+        auto b = props.clone().requires_grad_();
+        net->bb_regressor->predict_iou_modulated(m, b).sum().backward();
+      });
+      std::printf("\n%s parts per patch (ms): backbone %.2f, classification features %.2f, IoU features %.2f, "
+                  "one refinement step (%d boxes, forward + backward) %.2f (x%d per frame)\n",
+                  tracker.c_str(), backbone, cls, iou_feat, params.num_init_random_boxes + 1, step, params.box_refinement_iter);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tracker_benchmark: %s\n", e.what());
     return 1;

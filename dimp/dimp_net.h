@@ -102,7 +102,8 @@ class DiMPNetImpl : public torch::nn::Module {
   LinearFilterInitializer initializer() const;
   optim::SteepestDescentGN<losses::LearnedLoss> optimizer(int num_iter) const;
 
-  // prepare_inference: eval mode with BatchNorms folded into the convolutions.
+  // prepare_inference: eval mode, BatchNorms folded into the convolutions, channels-last
+  // weights and activations.
   void prepare_inference();
 
   const DiMPNetConfig& config() const { return config_; }
@@ -114,6 +115,7 @@ class DiMPNetImpl : public torch::nn::Module {
  private:
   DiMPNetConfig config_;
   at::Tensor mean_, std_;
+  bool channels_last_ = false;
 };
 TORCH_MODULE(DiMPNet);
 

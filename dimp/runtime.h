@@ -8,8 +8,10 @@
 namespace dimp {
 
 // set_num_threads: LibTorch intra-op threads; 0 picks the machine's hardware concurrency.
-// Returns the count now in effect.
-int set_num_threads(int n);
+// BLAS (OpenBLAS, when it is the BLAS in use) gets `blas_threads`: its own thread pool spins
+// against LibTorch's OpenMP pool on a small machine, making timings erratic, so by default
+// BLAS calls run single-threaded in the calling thread. Returns the LibTorch count.
+int set_num_threads(int n, int blas_threads = 1);
 
 // hardware_threads: std::thread::hardware_concurrency(), at least 1.
 int hardware_threads();

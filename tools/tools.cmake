@@ -17,3 +17,7 @@ target_link_libraries(opencv_drop_in PRIVATE dimp_tools_lib)
 
 add_executable(tracker_benchmark benchmarks/tracker_benchmark.cc)
 target_link_libraries(tracker_benchmark PRIVATE dimp_cv)
+foreach(tool dimp_weights)
+  add_executable(${tool} tools/${tool}.cc)
+  target_link_libraries(${tool} PRIVATE dimp_core)
+endforeach()
