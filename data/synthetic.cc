@@ -34,7 +34,7 @@ void paste(at::Tensor& frame, const at::Tensor& sprite, const bbox::Box& box) {
 
 }  // namespace
 
-SyntheticSequence make_synthetic_sequence(const SyntheticOptions& o) {
+SyntheticScene::SyntheticScene(const SyntheticOptions& o) : options_(o) {
   if (o.width < 64 || o.height < 64 || o.frames < 2 || o.target_size < 8 ||
       o.target_size * (1 + o.scale_amplitude) * 2 > std::min(o.width, o.height)) {
     throw std::invalid_argument("make_synthetic_sequence: need width, height >= 64, frames >= 2, and a target "
@@ -43,50 +43,58 @@ SyntheticSequence make_synthetic_sequence(const SyntheticOptions& o) {
   at::Generator gen = at::detail::createCPUGenerator(o.seed);
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> u(0, 1);
-  const int64_t H = o.height, W = o.width;
-  auto background = smooth_texture(H, W, {64, 16, 4}, gen)[0] * 0.8 + 0.1;
+  background_ = smooth_texture(o.height, o.width, {64, 16, 4}, gen)[0] * 0.8 + 0.1;
   // The target: a high-contrast pattern of coloured blobs; the distractor looks alike.
-  auto target = smooth_texture(32, 32, {16, 4}, gen);
-  target = (target - 0.5) * 1.6 + 0.5;
-  auto distractor = (target.flip({3}) * 0.9 + 0.05);
-  auto occluder = smooth_texture(64, 32, {32, 8}, gen) * 0.6 + 0.2;
-
-  // Smooth trajectories (sums of sinusoids with random phases) inside the frame.
-  const double margin = o.target_size * (1 + o.scale_amplitude);
-  auto path = [&](double phase_x, double phase_y, double speed) {
-    return [=](int t) {
-      const double s = speed * t / o.frames;
-      const double x = 0.5 + 0.3 * std::sin(2 * M_PI * (s + phase_x)) + 0.1 * std::sin(2 * M_PI * (2.3 * s + phase_y));
-      const double y = 0.5 + 0.3 * std::sin(2 * M_PI * (0.8 * s + phase_y)) + 0.1 * std::cos(2 * M_PI * (1.7 * s + phase_x));
-      return std::make_pair(margin + x * (W - 2 * margin), margin + y * (H - 2 * margin));
-    };
-  };
-  auto target_path = path(u(rng), u(rng), 1.0);
-  auto distractor_path = path(u(rng), u(rng), 0.8);
-  const double aspect = 0.75 + 0.5 * u(rng);
-
-  SyntheticSequence seq;
+  target_ = (smooth_texture(32, 32, {16, 4}, gen) - 0.5) * 1.6 + 0.5;
+  distractor_ = target_.flip({3}) * 0.9 + 0.05;
+  occluder_ = smooth_texture(64, 32, {32, 8}, gen) * 0.6 + 0.2;
+  for (double& p : phase_) p = u(rng);
+  aspect_ = 0.75 + 0.5 * u(rng);
   if (o.occlusion) {
-    seq.occlusion_begin = o.frames / 2;
-    seq.occlusion_end = seq.occlusion_begin + std::max(2, o.frames / 25);
+    occlusion_begin_ = o.frames / 2;
+    occlusion_end_ = occlusion_begin_ + std::max(2, o.frames / 25);
   }
+}
+
+// Smooth trajectories (sums of sinusoids with random phases) inside the frame.
+std::pair<double, double> SyntheticScene::position(int t, bool distractor) const {
+  const double margin = options_.target_size * (1 + options_.scale_amplitude);
+  const double px = phase_[distractor ? 2 : 0], py = phase_[distractor ? 3 : 1];
+  const double s = (distractor ? 0.8 : 1.0) * t / options_.frames;
+  const double x = 0.5 + 0.3 * std::sin(2 * M_PI * (s + px)) + 0.1 * std::sin(2 * M_PI * (2.3 * s + py));
+  const double y = 0.5 + 0.3 * std::sin(2 * M_PI * (0.8 * s + py)) + 0.1 * std::cos(2 * M_PI * (1.7 * s + px));
+  return {margin + x * (options_.width - 2 * margin), margin + y * (options_.height - 2 * margin)};
+}
+
+bbox::Box SyntheticScene::box(int t) const {
+  const double scale = 1 + options_.scale_amplitude * std::sin(2 * M_PI * t / options_.frames);
+  const double tw = options_.target_size * scale * std::sqrt(aspect_), th = options_.target_size * scale / std::sqrt(aspect_);
+  auto [cx, cy] = position(t, false);
+  return {cx - tw / 2, cy - th / 2, tw, th};
+}
+
+at::Tensor SyntheticScene::render(int t) const {
+  const bbox::Box b = box(t);
+  auto frame = background_.clone();
+  if (options_.distractor && t > 0) {
+    auto [dx, dy] = position(t, true);
+    paste(frame, distractor_, {dx - b.w / 2, dy - b.h / 2, b.w, b.h});
+  }
+  paste(frame, target_, b);
+  if (occluded(t)) paste(frame, occluder_, {b.cx() - 0.8 * b.w, b.cy() - 0.8 * b.h, 1.6 * b.w, 1.6 * b.h});
+  at::Generator noise = at::detail::createCPUGenerator(options_.seed * 7919 + static_cast<uint64_t>(t));
+  frame += 0.02 * at::randn(frame.sizes(), noise);  // sensor noise
+  return (frame.clamp(0, 1) * 255).round().to(at::kByte);
+}
+
+SyntheticSequence make_synthetic_sequence(const SyntheticOptions& o) {
+  SyntheticScene scene(o);
+  SyntheticSequence seq;
+  seq.occlusion_begin = scene.occlusion_begin();
+  seq.occlusion_end = scene.occlusion_end();
   for (int t = 0; t < o.frames; ++t) {
-    const double scale = 1 + o.scale_amplitude * std::sin(2 * M_PI * t / o.frames);
-    const double tw = o.target_size * scale * std::sqrt(aspect), th = o.target_size * scale / std::sqrt(aspect);
-    auto [cx, cy] = target_path(t);
-    const bbox::Box box{cx - tw / 2, cy - th / 2, tw, th};
-    auto frame = background.clone();
-    if (o.distractor && t > 0) {
-      auto [dx, dy] = distractor_path(t);
-      paste(frame, distractor, {dx - tw / 2, dy - th / 2, tw, th});
-    }
-    paste(frame, target, box);
-    if (t >= seq.occlusion_begin && t < seq.occlusion_end) {
-      paste(frame, occluder, {cx - 0.8 * tw, cy - 0.8 * th, 1.6 * tw, 1.6 * th});
-    }
-    frame += 0.02 * at::randn(frame.sizes(), gen);  // sensor noise
-    seq.frames.push_back((frame.clamp(0, 1) * 255).round().to(at::kByte));
-    seq.ground_truth.push_back(box);
+    seq.frames.push_back(scene.render(t));
+    seq.ground_truth.push_back(scene.box(t));
   }
   return seq;
 }

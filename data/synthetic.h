@@ -10,6 +10,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "bbox/box.h"
@@ -37,5 +38,26 @@ struct SyntheticSequence {
 };
 
 SyntheticSequence make_synthetic_sequence(const SyntheticOptions& options = {});
+
+// SyntheticScene: the same scenes, one frame at a time (for training data: any frame, from any
+// thread, without rendering the ones before it).
+class SyntheticScene {
+ public:
+  explicit SyntheticScene(const SyntheticOptions& options);
+  int frames() const { return options_.frames; }
+  bbox::Box box(int t) const;
+  bool occluded(int t) const { return t >= occlusion_begin_ && t < occlusion_end_; }
+  at::Tensor render(int t) const;  // (3, H, W) uint8
+  int occlusion_begin() const { return occlusion_begin_; }
+  int occlusion_end() const { return occlusion_end_; }
+
+ private:
+  std::pair<double, double> position(int t, bool distractor) const;
+  SyntheticOptions options_;
+  at::Tensor background_, target_, distractor_, occluder_;
+  double phase_[4] = {0, 0, 0, 0};
+  double aspect_ = 1;
+  int occlusion_begin_ = -1, occlusion_end_ = -1;
+};
 
 }  // namespace dimp::data

@@ -1,0 +1,51 @@
+// training/actor.h — the DiMP actor (§3.6): runs the network on a batch of (M_train, M_test)
+// sets and computes the training loss
+//
+//   L_tot = β·L_cls + L_bb,  L_cls = eq. 9 over every optimizer iterate f(0) .. f(N_iter),
+//
+// with the hinge error of eq. 8 (threshold T) against Gaussian labels, and L_bb the mean squared
+// error of the IoU-Net's predictions on the test proposals. As the reference weighs it:
+// 100·L(f(N)) + 100·L(f(0)) + 400·mean_{0<i<N} L(f(i)) + 1·L_bb.
+//
+//   DiMPActor actor(net, {});
+//   ActorLosses l = actor(batch);  l.total.backward();
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include "data/batch_loader.h"
+#include "dimp/dimp_net.h"
+
+namespace dimp::training {
+
+// ActorOptions: loss weights and the unrolled optimizer's length.
+struct ActorOptions {
+  int num_iter = 5;                 // N_iter steepest-descent steps, back-propagated through
+  double hinge_threshold = 0.05;    // T of eq. 8
+  double weight_final = 100;        // β on the last iterate
+  double weight_init = 100;         // on f(0), the initializer's filter
+  double weight_iter = 400;         // on the intermediate iterates (split evenly)
+  double weight_iou = 1;            // on L_bb
+};
+
+// ActorLosses: the total (with its autograd graph) and its parts (unweighted, for logs).
+struct ActorLosses {
+  at::Tensor total;
+  double clf_final = 0, clf_init = 0, clf_iter = 0, iou = 0;
+};
+
+// hinge_mse: eq. 8 averaged: background (label < T) penalises only positive scores.
+at::Tensor hinge_mse(const at::Tensor& scores, const at::Tensor& labels, double threshold);
+
+class DiMPActor {
+ public:
+  DiMPActor(DiMPNet net, ActorOptions options) : net_(std::move(net)), options_(options) {}
+  ActorLosses operator()(const data::Batch& batch);
+  const ActorOptions& options() const { return options_; }
+
+ private:
+  DiMPNet net_;
+  ActorOptions options_;
+};
+
+}  // namespace dimp::training
