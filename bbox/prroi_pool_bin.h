@@ -36,7 +36,7 @@ struct Bin {
   T bw, bh;                    // bin size
   T xa, xb, ya, yb;            // bin edges
   int w_lo, w_hi, h_lo, h_hi;  // samples whose tents overlap the bin (inclusive)
-  T area() const { return bw * bh; }
+  DIMP_HOST_DEVICE T area() const { return bw * bh; }
 };
 
 // make_bin: roi = [batch, x0, y0, x1, y1] in image coordinates.

@@ -25,9 +25,17 @@ if [ ! -x "$NVCC" ]; then
   report skipped "nvcc not found; CUDA sources not compiled"
   exit 0
 fi
-cuda_inc=$(dirname "$(dirname "$NVCC")")/include
+# nvcc may be a wrapper script (e.g. /usr/local/bin/nvcc), so find the toolkit's headers by
+# looking for cuda_runtime_api.h rather than next to the nvcc found on PATH.
+cuda_inc=""
+for dir in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda "$(dirname "$(dirname "$(readlink -f "$NVCC")")")"; do
+  if [ -n "$dir" ] && [ -f "$dir/include/cuda_runtime_api.h" ]; then cuda_inc="$dir/include"; break; fi
+done
+if [ -z "$cuda_inc" ]; then
+  report failed "nvcc found at $NVCC but no CUDA headers (cuda_runtime_api.h); set CUDA_HOME"; exit 1
+fi
 for cu in bbox/cuda/*.cu; do
-  if ! "$NVCC" -std=c++17 -I"$root" -arch=sm_80 -c "$cu" -o "$tmp/$(basename "$cu").o"; then
+  if ! "$NVCC" -std=c++17 -Werror all-warnings -I"$root" -arch=sm_80 -c "$cu" -o "$tmp/$(basename "$cu").o"; then
     report failed "nvcc failed on $cu"; exit 1
   fi
 done
