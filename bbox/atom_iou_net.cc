@@ -60,6 +60,13 @@ void AtomIoUNetImpl::fold_batchnorm() {
     const int64_t pad = b == &fc3_1r ? 0 : w.size(-1) / 2;  // fc3_1r is the only unpadded 3x3
     folded_[b->get()] = {w, bias, pad};
   }
+  for (auto* b : {&fc3_rt, &fc4_rt}) {
+    auto& bn = (*b)->bn;
+    auto scale = bn->weight / (bn->running_var + bn->options.eps()).sqrt();
+    auto w = (*b)->linear->weight * scale.view({-1, 1});
+    auto bias = bn->bias - bn->running_mean * scale + (*b)->linear->bias * scale;
+    folded_[b->get()] = {w, bias, 0};
+  }
 }
 
 void AtomIoUNetImpl::train(bool on) {
@@ -71,6 +78,12 @@ at::Tensor AtomIoUNetImpl::block(torch::nn::Sequential& b, const at::Tensor& x) 
   auto it = folded_.find(b.get());
   if (it == folded_.end() || is_training()) return b->forward(x);
   return at::conv2d(x, it->second.weight, it->second.bias, 1, it->second.padding).relu_();
+}
+
+at::Tensor AtomIoUNetImpl::linear_block(LinearBlock& b, const at::Tensor& x) {
+  auto it = folded_.find(b.get());
+  if (it == folded_.end() || is_training()) return b->forward(x);
+  return at::linear(x.reshape({x.size(0), -1}), it->second.weight, it->second.bias).relu_();
 }
 
 IoUModulation AtomIoUNetImpl::modulation(const at::Tensor& layer2, const at::Tensor& layer3, const at::Tensor& boxes) {
@@ -101,7 +114,7 @@ at::Tensor AtomIoUNetImpl::predict_iou_modulated(const IoUFeatures& f, const at:
   auto rois = xywh_to_rois(proposals.to(f.layer2.options()));  // image-major, proposal-minor
   auto roi3 = prroi_pool2d(f.layer2, rois, 5, 5, 1.0 / 8);
   auto roi4 = prroi_pool2d(f.layer3, rois, 3, 3, 1.0 / 16);
-  auto fc = at::cat({fc3_rt(roi3), fc4_rt(roi4)}, 1);
+  auto fc = at::cat({linear_block(fc3_rt, roi3), linear_block(fc4_rt, roi4)}, 1);
   return iou_predictor(fc).reshape({B, P});
 }
 

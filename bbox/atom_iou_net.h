@@ -60,7 +60,8 @@ class AtomIoUNetImpl : public torch::nn::Module {
   IoUFeatures modulate(const IoUModulation& modulation, const IoUFeatures& features);
   at::Tensor predict_iou_modulated(const IoUFeatures& modulated, const at::Tensor& proposals);
 
-  // fold_batchnorm: for inference, each conv + BatchNorm + ReLU block runs as one conv.
+  // fold_batchnorm: for inference, each conv (or linear) + BatchNorm + ReLU block runs as one
+  // conv (or linear).
   void fold_batchnorm();
   void train(bool on = true) override;
 
@@ -71,6 +72,7 @@ class AtomIoUNetImpl : public torch::nn::Module {
 
  private:
   at::Tensor block(torch::nn::Sequential& b, const at::Tensor& x);
+  at::Tensor linear_block(LinearBlock& b, const at::Tensor& x);
   struct Folded {
     at::Tensor weight, bias;
     int64_t padding;

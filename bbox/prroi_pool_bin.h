@@ -82,6 +82,33 @@ struct BinGradient {
   T x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
+// corner_gradient: g·d(out)/d(roi corners) of bin (i, j), from the bin's weighted sum S
+// (out = S / area) and the sum's derivatives w.r.t. its edges. Bin edges move with the RoI
+// corners (xa = x0 + j·bw, xb = x0 + (j+1)·bw, bw = (x1−x0)/pw), and so does the area bw·bh.
+// A side of zero length has no gradient (its clamp is flat). `g` includes the spatial scale.
+template <typename T>
+DIMP_HOST_DEVICE BinGradient<T> corner_gradient(T S, T dS_xa, T dS_xb, T dS_ya, T dS_yb, T bw, T bh, int i, int j,
+                                                int pooled_h, int pooled_w, T g) {
+  BinGradient<T> out;
+  const T area = bw * bh;
+  if (!(area > T(0))) return out;
+  const T value = S / area;
+  const T pw = static_cast<T>(pooled_w), ph = static_cast<T>(pooled_h);
+  if (bw > T(0)) {
+    const T dS_x0 = dS_xa * (1 - j / pw) + dS_xb * (1 - (j + 1) / pw);
+    const T dS_x1 = dS_xa * (j / pw) + dS_xb * ((j + 1) / pw);
+    out.x0 = g * (dS_x0 + value * bh / pw) / area;
+    out.x1 = g * (dS_x1 - value * bh / pw) / area;
+  }
+  if (bh > T(0)) {
+    const T dS_y0 = dS_ya * (1 - i / ph) + dS_yb * (1 - (i + 1) / ph);
+    const T dS_y1 = dS_ya * (i / ph) + dS_yb * ((i + 1) / ph);
+    out.y0 = g * (dS_y0 + value * bw / ph) / area;
+    out.y1 = g * (dS_y1 - value * bw / ph) / area;
+  }
+  return out;
+}
+
 // backward_bin: adds g·d(out)/dF into grad_plane through `add` (plain or atomic), and returns
 // g·d(out)/d(roi corners).
 template <typename T, class Add>
@@ -105,23 +132,7 @@ DIMP_HOST_DEVICE BinGradient<T> backward_bin(const T* plane, T* grad_plane, int 
       dS_yb += v * ty_b * wx;
     }
   }
-  // Bin edges move with the RoI corners: xa = x0 + j·bw, xb = x0 + (j+1)·bw, bw = (x1−x0)/pw;
-  // the area bw·bh too. A side of zero length has no gradient (its clamp is flat).
-  const T value = S / area;
-  const T pw = static_cast<T>(pooled_w), ph = static_cast<T>(pooled_h);
-  if (b.bw > T(0)) {
-    const T dS_x0 = dS_xa * (1 - j / pw) + dS_xb * (1 - (j + 1) / pw);
-    const T dS_x1 = dS_xa * (j / pw) + dS_xb * ((j + 1) / pw);
-    out.x0 = g * scale * (dS_x0 + value * b.bh / pw) / area;
-    out.x1 = g * scale * (dS_x1 - value * b.bh / pw) / area;
-  }
-  if (b.bh > T(0)) {
-    const T dS_y0 = dS_ya * (1 - i / ph) + dS_yb * (1 - (i + 1) / ph);
-    const T dS_y1 = dS_ya * (i / ph) + dS_yb * ((i + 1) / ph);
-    out.y0 = g * scale * (dS_y0 + value * b.bw / ph) / area;
-    out.y1 = g * scale * (dS_y1 - value * b.bw / ph) / area;
-  }
-  return out;
+  return corner_gradient(S, dS_xa, dS_xb, dS_ya, dS_yb, b.bw, b.bh, i, j, pooled_h, pooled_w, g * scale);
 }
 
 }  // namespace dimp::bbox::prroi

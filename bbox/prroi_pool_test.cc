@@ -162,6 +162,30 @@ TEST(PrRoIPool, CpuKernelEqualsTheLibTorchImplementationWithGradients) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::allclose(results[0][i], results[1][i], 1e-10, 1e-10)) << i;
 }
 
+TEST(PrRoIPool, ChannelsLastKernelEqualsTheNchwKernel) {
+  at::manual_seed(6);
+  for (auto dtype : {at::kDouble, at::kFloat}) {
+    // 37 channels: not a multiple of the vector width, so the tails run too.
+    auto feat = at::randn({2, 37, 12, 15}, dtype);
+    auto boxes = at::rand({2, 5, 4}, dtype) * 200 - 30;
+    boxes.narrow(2, 2, 2).abs_().add_(0.5);
+    auto rois = xywh_to_rois(boxes);
+    rois[3][4] = rois[3][2];  // a zero-height RoI
+    auto w = at::randn({10, 37, 5, 3}, dtype);
+    std::vector<at::Tensor> results[2];
+    for (int k = 0; k < 2; ++k) {
+      auto f = (k == 0 ? feat.clone() : feat.contiguous(at::MemoryFormat::ChannelsLast)).requires_grad_();
+      auto r = rois.clone().requires_grad_();
+      auto out = prroi_pool2d(f, r, 5, 3, 1.0 / 16);
+      (w * out).sum().backward();
+      results[k] = {out.detach(), f.grad(), r.grad()};
+    }
+    EXPECT_TRUE(results[1][1].is_contiguous(at::MemoryFormat::ChannelsLast));
+    const double tol = dtype == at::kDouble ? 1e-10 : 1e-4;
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(at::allclose(results[0][i], results[1][i], tol, tol)) << dtype << " " << i;
+  }
+}
+
 }  // namespace
 }  // namespace dimp::bbox
 

@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
       const double iou_feat = time_ms([&] { f = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3")); });
       auto mod = net->bb_regressor->modulation(bb.at("layer2"), bb.at("layer3"), at::tensor({110.f, 110.f, 60.f, 60.f}).view({1, 4}));
       auto m = net->bb_regressor->modulate(mod, f);
-      m.layer2 = m.layer2.contiguous();
-      m.layer3 = m.layer3.contiguous();
+      m.layer2 = m.layer2.contiguous(at::MemoryFormat::ChannelsLast);
+      m.layer3 = m.layer3.contiguous(at::MemoryFormat::ChannelsLast);
       auto props = at::rand({1, params.num_init_random_boxes + 1, 4}) * 30 + at::tensor({100.f, 100.f, 50.f, 50.f});
       const double step = time_ms([&] {
         at::AutoGradMode on(true);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <torch/nn/modules/batchnorm.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -127,6 +129,48 @@ TEST(DiMPNet, OutputShapesFor288Patches) {
     auto x2 = net->classification_features(net->backbone(net->normalize(patches)).at("layer3"));
     EXPECT_TRUE(at::allclose(x, x2, 1e-4, 1e-4));
   }
+}
+
+// IoU-Net inference (folded BatchNorms, channels-last features) predicts the same IoUs and
+// box gradients as the plain eval-mode network, with BatchNorm statistics far from identity.
+TEST(DiMPNet, InferenceIoUNetMatchesTheEvalNetworkWithBoxGradients) {
+  at::manual_seed(3);
+  DiMPNet net(DiMPNetConfig::dimp18());
+  {
+    at::NoGradGuard ng;
+    for (const auto& m : net->modules()) {
+      if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+        bn->running_mean.uniform_(-0.2, 0.2);
+        bn->running_var.uniform_(0.5, 2.0);
+        bn->weight.uniform_(0.5, 1.5);
+        bn->bias.uniform_(-0.2, 0.2);
+      }
+    }
+  }
+  for (auto& p : net->parameters()) p.requires_grad_(false);
+  auto patches = at::rand({1, 3, 288, 288}) * 255;
+  auto ref_box = at::tensor({100.f, 100.f, 80.f, 60.f}).view({1, 4});
+  auto proposals = at::rand({1, 6, 4}) * 60 + at::tensor({80.f, 80.f, 50.f, 40.f});
+  std::vector<at::Tensor> results[2];
+  for (int k = 0; k < 2; ++k) {
+    if (k == 0) net->eval(); else net->prepare_inference();
+    bbox::IoUModulation mod;
+    bbox::IoUFeatures feat;
+    {
+      at::NoGradGuard ng;
+      auto bb = net->backbone(net->normalize(patches));
+      mod = net->bb_regressor->modulation(bb.at("layer2"), bb.at("layer3"), ref_box);
+      feat = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3"));
+    }
+    if (k == 1) EXPECT_TRUE(feat.layer2.is_contiguous(at::MemoryFormat::ChannelsLast));  // the NHWC pooling path
+    auto b = proposals.clone().requires_grad_();
+    auto iou = net->bb_regressor->predict_iou(mod, feat, b);
+    iou.sum().backward();
+    results[k] = {iou.detach(), b.grad()};
+  }
+  EXPECT_GT(results[0][1].abs().min().item<double>(), 0) << results[0][1];
+  EXPECT_TRUE(at::allclose(results[0][0], results[1][0], 1e-3, 1e-4)) << results[0][0] << results[1][0];
+  EXPECT_TRUE(at::allclose(results[0][1], results[1][1], 1e-3, 1e-5)) << results[0][1] << results[1][1];
 }
 
 TEST(DiMPNet, WeightsThatDoNotFitAreRefusedAndNothingChanges) {

@@ -29,9 +29,9 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
   {
     at::NoGradGuard ng;
     modulated = net_->bb_regressor->modulate(modulation_, features);
-    // The pooling kernel reads NCHW; convert once instead of at every refinement step.
-    modulated.layer2 = modulated.layer2.contiguous();
-    modulated.layer3 = modulated.layer3.contiguous();
+    // Channels-last (the inference layout) lets the pooling kernel vectorize over channels.
+    modulated.layer2 = modulated.layer2.contiguous(at::MemoryFormat::ChannelsLast);
+    modulated.layer3 = modulated.layer3.contiguous(at::MemoryFormat::ChannelsLast);
   }
   at::Tensor boxes = proposals.view({1, -1, 4});
   at::Tensor scores;

@@ -20,16 +20,10 @@ struct HingeLossOptions {
   double regularization = 1e-2;  // λ
 };
 
-class HingeLoss {
+class HingeLoss : public MaskedResidualLoss {
  public:
   explicit HingeLoss(HingeLossOptions options = {});
   ResidualMaps maps(const at::Tensor& centers, int64_t out_h, int64_t out_w) const;
-  at::Tensor residual(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual(scores, maps);
-  }
-  at::Tensor residual_derivative(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual_derivative(scores, maps);
-  }
   at::Tensor regularization() const;
   const HingeLossOptions& options() const { return options_; }
 

@@ -32,17 +32,11 @@ struct LearnedLossOptions {
   double min_filter_reg = 1e-3;   // floor of the regularisation parameter
 };
 
-class LearnedLoss {
+class LearnedLoss : public MaskedResidualLoss {
  public:
   explicit LearnedLoss(LearnedLossOptions options = {});
 
   ResidualMaps maps(const at::Tensor& centers, int64_t out_h, int64_t out_w) const;
-  at::Tensor residual(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual(scores, maps);
-  }
-  at::Tensor residual_derivative(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual_derivative(scores, maps);
-  }
   at::Tensor regularization() const;
 
   // Learnable coefficients (num_bins) and the regularisation parameter (1).

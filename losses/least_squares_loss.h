@@ -15,16 +15,10 @@ struct LeastSquaresLossOptions {
   double regularization = 1e-2;  // λ
 };
 
-class LeastSquaresLoss {
+class LeastSquaresLoss : public MaskedResidualLoss {
  public:
   explicit LeastSquaresLoss(LeastSquaresLossOptions options = {});
   ResidualMaps maps(const at::Tensor& centers, int64_t out_h, int64_t out_w) const;
-  at::Tensor residual(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual(scores, maps);
-  }
-  at::Tensor residual_derivative(const at::Tensor& scores, const ResidualMaps& maps) const {
-    return masked_residual_derivative(scores, maps);
-  }
   at::Tensor regularization() const;
   const LeastSquaresLossOptions& options() const { return options_; }
 

@@ -32,4 +32,15 @@ at::Tensor masked_residual(const at::Tensor& scores, const ResidualMaps& maps);
 // dependence on s is through a step function).
 at::Tensor masked_residual_derivative(const at::Tensor& scores, const ResidualMaps& maps);
 
+// MaskedResidualLoss: the residual half of the loss policy (losses/loss_concept.h), which
+// every loss of eq. 2 shares; a loss adds maps() and regularization().
+struct MaskedResidualLoss {
+  at::Tensor residual(const at::Tensor& scores, const ResidualMaps& maps) const {
+    return masked_residual(scores, maps);
+  }
+  at::Tensor residual_derivative(const at::Tensor& scores, const ResidualMaps& maps) const {
+    return masked_residual_derivative(scores, maps);
+  }
+};
+
 }  // namespace dimp::losses

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <vector>
 
+#include "bbox/cpu/prroi_pool_nhwc.h"
+#include "bbox/cpu/prroi_pool_weights.h"
 #include "bbox/prroi_pool_bin.h"
 
 namespace dimp::bbox::cpu {
@@ -15,57 +17,6 @@ namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// AxisWeights: for each bin along one axis of one RoI, the samples its edges overlap and
-// their weights: the tent integrals over the bin (for the value) and the tents at the two
-// edges (for the edge derivatives). They do not depend on the channel, so they are computed
-// once per RoI and reused for every channel.
-template <typename T>
-struct AxisWeights {
-  std::vector<int> lo, count;             // per bin: first sample, number of samples
-  std::vector<int64_t> offset;            // per bin: start in the weight arrays
-  std::vector<T> weight, tent_lo, tent_hi;
-  T bin_size = 0;
-};
-
-template <typename T>
-AxisWeights<T> axis_weights(T start, T end, int bins, int size) {
-  AxisWeights<T> a;
-  a.bin_size = (end > start ? end - start : T(0)) / bins;
-  for (int j = 0; j < bins; ++j) {
-    const T e0 = start + j * a.bin_size, e1 = e0 + a.bin_size;
-    const int lo = std::max(0, static_cast<int>(std::floor(e0))), hi = std::min(size - 1, static_cast<int>(std::ceil(e1)));
-    a.lo.push_back(lo);
-    a.count.push_back(std::max(0, hi - lo + 1));
-    a.offset.push_back(static_cast<int64_t>(a.weight.size()));
-    for (int w = lo; w <= hi; ++w) {
-      a.weight.push_back(prroi::tri_integral(e1 - w) - prroi::tri_integral(e0 - w));
-      a.tent_lo.push_back(prroi::tri(e0 - w));
-      a.tent_hi.push_back(prroi::tri(e1 - w));
-    }
-  }
-  return a;
-}
-
-template <typename T>
-struct RoIWeights {
-  int n = 0;
-  AxisWeights<T> x, y;
-};
-
-template <typename T>
-std::vector<RoIWeights<T>> roi_weights(const T* rois, int64_t R, int H, int W, int ph, int pw, T scale) {
-  std::vector<RoIWeights<T>> out(R);
-  at::parallel_for(0, R, 8, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* roi = rois + 5 * r;
-      out[r].n = static_cast<int>(roi[0]);
-      out[r].x = axis_weights<T>(roi[1] * scale, roi[3] * scale, pw, W);
-      out[r].y = axis_weights<T>(roi[2] * scale, roi[4] * scale, ph, H);
-    }
-  });
-  return out;
-}
 
 template <typename T>
 void forward_impl(const T* F, const T* rois, T* out, int64_t R, int64_t C, int64_t H, int64_t W, int ph, int pw,
@@ -143,17 +94,11 @@ void backward_impl(const T* F, const T* rois, const T* grad_out, T* grad_F, T* g
               dya -= rw.y.tent_lo[oy + a] * row;
               dyb += rw.y.tent_hi[oy + a] * row;
             }
-            // Edges move with the corners: xa = x0 + j·bw, xb = xa + bw, bw = (x1 − x0)/pw.
-            const T value = S / area;
-            const T fpw = static_cast<T>(pw), fph = static_cast<T>(ph);
-            if (bw > T(0)) {
-              mine[4 * r] += g * scale * (dxa * (1 - j / fpw) + dxb * (1 - (j + 1) / fpw) + value * bh / fpw) / area;
-              mine[4 * r + 2] += g * scale * (dxa * (j / fpw) + dxb * ((j + 1) / fpw) - value * bh / fpw) / area;
-            }
-            if (bh > T(0)) {
-              mine[4 * r + 1] += g * scale * (dya * (1 - i / fph) + dyb * (1 - (i + 1) / fph) + value * bw / fph) / area;
-              mine[4 * r + 3] += g * scale * (dya * (i / fph) + dyb * ((i + 1) / fph) - value * bw / fph) / area;
-            }
+            const auto d = prroi::corner_gradient(S, dxa, dxb, dya, dyb, bw, bh, i, j, ph, pw, g * scale);
+            mine[4 * r] += d.x0;
+            mine[4 * r + 1] += d.y0;
+            mine[4 * r + 2] += d.x1;
+            mine[4 * r + 3] += d.y1;
           }
         }
       }
@@ -169,14 +114,19 @@ void backward_impl(const T* F, const T* rois, const T* grad_out, T* grad_F, T* g
 struct PrRoIPoolFunction : public torch::autograd::Function<PrRoIPoolFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& features_in, const at::Tensor& rois_in,
                             int64_t ph, int64_t pw, double scale) {
-    auto features = features_in.contiguous();
+    // Channels-last features (the inference layout) run the NHWC kernel, the rest NCHW.
+    const bool nhwc = features_in.suggest_memory_format() == at::MemoryFormat::ChannelsLast;
+    const auto format = nhwc ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    auto features = features_in.contiguous(format);
     auto rois = rois_in.to(features.scalar_type()).contiguous();
     const int64_t R = rois.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
-    auto out = at::empty({R, C, ph, pw}, features.options());
+    auto out = at::empty({R, C, ph, pw}, features.options().memory_format(format));
     AT_DISPATCH_FLOATING_TYPES(features.scalar_type(), "prroi_pool_cpu_forward", [&] {
-      forward_impl<scalar_t>(features.data_ptr<scalar_t>(), rois.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), R, C,
-                             H, W, static_cast<int>(ph), static_cast<int>(pw), static_cast<scalar_t>(scale));
+      (nhwc ? prroi_forward_nhwc<scalar_t> : forward_impl<scalar_t>)(
+          features.data_ptr<scalar_t>(), rois.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), R, C, H, W,
+          static_cast<int>(ph), static_cast<int>(pw), static_cast<scalar_t>(scale));
     });
+    ctx->saved_data["nhwc"] = nhwc;
     ctx->save_for_backward({features, rois});
     ctx->saved_data["ph"] = ph;
     ctx->saved_data["pw"] = pw;
@@ -193,16 +143,18 @@ struct PrRoIPoolFunction : public torch::autograd::Function<PrRoIPoolFunction> {
     const auto& rois = saved[1];
     const int64_t ph = ctx->saved_data["ph"].toInt(), pw = ctx->saved_data["pw"].toInt();
     const double scale = ctx->saved_data["scale"].toDouble();
-    auto grad_out = grads[0].contiguous();
+    const bool nhwc = ctx->saved_data["nhwc"].toBool();
+    const auto format = nhwc ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    auto grad_out = grads[0].contiguous(format);
     const bool want_features = ctx->needs_input_grad(0);
-    auto grad_features = want_features ? at::zeros_like(features) : at::Tensor();
+    auto grad_features = want_features ? at::zeros_like(features, format) : at::Tensor();
     auto grad_rois = at::zeros_like(rois);
     const int64_t R = rois.size(0), C = features.size(1), H = features.size(2), W = features.size(3);
     AT_DISPATCH_FLOATING_TYPES(features.scalar_type(), "prroi_pool_cpu_backward", [&] {
-      backward_impl<scalar_t>(features.data_ptr<scalar_t>(), rois.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
-                              want_features ? grad_features.data_ptr<scalar_t>() : nullptr,
-                              grad_rois.data_ptr<scalar_t>(), R, C, H, W,
-                              static_cast<int>(ph), static_cast<int>(pw), static_cast<scalar_t>(scale));
+      (nhwc ? prroi_backward_nhwc<scalar_t> : backward_impl<scalar_t>)(
+          features.data_ptr<scalar_t>(), rois.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
+          want_features ? grad_features.data_ptr<scalar_t>() : nullptr, grad_rois.data_ptr<scalar_t>(), R, C, H, W,
+          static_cast<int>(ph), static_cast<int>(pw), static_cast<scalar_t>(scale));
     });
     const auto rois_dtype = static_cast<at::ScalarType>(ctx->saved_data["rois_dtype"].toInt());
     return {grad_features, grad_rois.to(rois_dtype), at::Tensor(), at::Tensor(), at::Tensor()};
