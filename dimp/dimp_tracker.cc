@@ -77,25 +77,26 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
   }
   auto proposals = at::tensor(props).view({-1, 4}).to(feat.layer2.options());
   auto [boxes, scores] = refine(feat, proposals, p);
-  boxes = boxes.to(at::kCPU, at::kDouble);
-  scores = scores.to(at::kCPU, at::kDouble);
+  boxes = boxes.to(at::kCPU, at::kDouble).contiguous();
+  scores = scores.to(at::kCPU, at::kDouble).contiguous();
+  const auto box = boxes.accessor<double, 2>();
+  const auto score = scores.accessor<double, 1>();
   // Keep sensible aspect ratios, average the k best.
   std::vector<std::pair<double, int64_t>> kept;
   for (int64_t i = 0; i < boxes.size(0); ++i) {
-    const double w = std::max(1.0, boxes[i][2].item<double>()), h = std::max(1.0, boxes[i][3].item<double>());
-    const double ar = w / h;
-    if (ar < p.maximal_aspect_ratio && ar > 1.0 / p.maximal_aspect_ratio) kept.push_back({scores[i].item<double>(), i});
+    const double ar = std::max(1.0, box[i][2]) / std::max(1.0, box[i][3]);
+    if (ar < p.maximal_aspect_ratio && ar > 1.0 / p.maximal_aspect_ratio) kept.push_back({score[i], i});
   }
   if (kept.empty()) return ctx.classifier_estimate;
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const size_t k = std::min<size_t>(static_cast<size_t>(p.iounet_k), kept.size());
   bbox::Box mean{0, 0, 0, 0};
   for (size_t i = 0; i < k; ++i) {
-    auto b = boxes[kept[i].second];
-    mean.x += b[0].item<double>() / k;
-    mean.y += b[1].item<double>() / k;
-    mean.w += std::max(1.0, b[2].item<double>()) / k;
-    mean.h += std::max(1.0, b[3].item<double>()) / k;
+    const int64_t j = kept[i].second;
+    mean.x += box[j][0] / k;
+    mean.y += box[j][1] / k;
+    mean.w += std::max(1.0, box[j][2]) / k;
+    mean.h += std::max(1.0, box[j][3]) / k;
   }
   return bbox::to_center(region.box_to_image(mean));
 }
