@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <tuple>
 
 #include "dimp/tracker_impl.h"
 #include "dimp/weights/state_dict.h"
@@ -24,7 +26,8 @@ void IoUNetBoxEstimator::initialize(const backbones::ExtractedFeatures& features
 }
 
 std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeatures& features, const at::Tensor& proposals,
-                                                             const TrackerParams& params) {
+                                                             const TrackerParams& params,
+                                                             const std::function<bool(const at::Tensor&)>& inside) {
   bbox::IoUFeatures modulated;
   {
     at::NoGradGuard ng;
@@ -38,6 +41,7 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
   double step = params.box_refinement_step_length;
   at::AutoGradMode grad_on(true);
   for (int i = 0; i < params.box_refinement_iter; ++i) {
+    if (inside && !inside(boxes)) return {};
     auto b = boxes.detach().requires_grad_();
     scores = net_->bb_regressor->predict_iou_modulated(modulated, b);
     scores.sum().backward();
@@ -45,6 +49,7 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
     boxes = (b + step * b.grad() * b.narrow(2, 2, 2).repeat({1, 1, 2})).detach();
     step *= params.box_refinement_step_decay;
   }
+  if (inside && !inside(boxes)) return {};
   if (!scores.defined()) {  // no refinement iterations: score the proposals as they are
     at::NoGradGuard ng;
     scores = net_->bb_regressor->predict_iou_modulated(modulated, boxes);
@@ -52,16 +57,64 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
   return {boxes.view({-1, 4}), scores.detach().view({-1})};
 }
 
+IoUWindow IoUWindow::around(const at::Tensor& proposals, int64_t H2, int64_t W2, int64_t H3, int64_t W3) {
+  auto p = proposals.to(at::kCPU, at::kDouble).reshape({-1, 4}).contiguous();
+  const auto a = p.accessor<double, 2>();
+  double bx0 = 1e30, by0 = 1e30, bx1 = -1e30, by1 = -1e30;
+  for (int64_t i = 0; i < p.size(0); ++i) {
+    bx0 = std::min(bx0, a[i][0]);
+    by0 = std::min(by0, a[i][1]);
+    bx1 = std::max(bx1, a[i][0] + a[i][2]);
+    by1 = std::max(by1, a[i][1] + a[i][3]);
+  }
+  if (!(std::isfinite(bx0) && std::isfinite(by0) && std::isfinite(bx1) && std::isfinite(by1))) {
+    return {0, 0, H3, W3, H2, W2, H3, W3};
+  }
+  // The bounding box grown by a fifth of its larger side, then by the two-cell halo.
+  const double margin = 0.2 * std::max(bx1 - bx0, by1 - by0);
+  auto lo = [](double v, int64_t n) { return std::clamp<int64_t>(static_cast<int64_t>(std::floor(v / 16)) - 2, 0, n); };
+  auto hi = [](double v, int64_t n) { return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(v / 16)) + 3, 0, n); };
+  return {lo(by0 - margin, H3), lo(bx0 - margin, W3), hi(by1 + margin, H3), hi(bx1 + margin, W3), H2, W2, H3, W3};
+}
+
+at::Tensor IoUWindow::crop2(const at::Tensor& l2) const {
+  return l2.narrow(2, 2 * y0, std::min(H2, 2 * y1) - 2 * y0).narrow(3, 2 * x0, std::min(W2, 2 * x1) - 2 * x0);
+}
+
+at::Tensor IoUWindow::crop3(const at::Tensor& l3) const { return l3.narrow(2, y0, y1 - y0).narrow(3, x0, x1 - x0); }
+
+bool IoUWindow::exact(const at::Tensor& boxes) const {
+  auto b = boxes.detach().to(at::kCPU, at::kDouble).reshape({-1, 4}).contiguous();
+  const auto a = b.accessor<double, 2>();
+  // Per axis, the cells a box reads in each crop, [floor(p0/stride), ceil(p1/stride)] in
+  // window-local cells, must avoid the crop's inexact rim; beyond the map's own edges both the
+  // crop and the whole map read zeros.
+  auto inside_rim = [](double first, double last, int64_t start, int64_t end, int64_t n) {
+    const double lo = start == 0 ? -INFINITY : 2, hi = end == n ? INFINITY : end - start - 3;
+    return std::floor(first) >= lo && std::ceil(last) <= hi;
+  };
+  auto axis = [&](double p0, double p1, int64_t c0, int64_t c1, int64_t n2, int64_t n3) {
+    return std::isfinite(p0) && std::isfinite(p1) && inside_rim(p0 / 8, p1 / 8, 2 * c0, std::min(n2, 2 * c1), n2) &&
+           inside_rim(p0 / 16, p1 / 16, c0, c1, n3);
+  };
+  for (int64_t i = 0; i < b.size(0); ++i) {
+    if (!axis(a[i][0], a[i][0] + a[i][2], x0, x1, W2, W3) || !axis(a[i][1], a[i][1] + a[i][3], y0, y1, H2, H3)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
   const auto& p = ctx.params;
   const int s = ctx.localization.scale_index;
   const bbox::PatchRegion& region = ctx.regions[s];
   const bbox::Box init = region.box_to_patch(bbox::from_center(ctx.classifier_estimate));
-  bbox::IoUFeatures feat;
-  {
+  const at::Tensor layer2 = ctx.features.box[0].narrow(0, s, 1), layer3 = ctx.features.box[1].narrow(0, s, 1);
+  auto iou_features = [&](const at::Tensor& l2, const at::Tensor& l3) {
     at::NoGradGuard ng;
-    feat = net_->bb_regressor->iou_features(ctx.features.box[0].narrow(0, s, 1), ctx.features.box[1].narrow(0, s, 1));
-  }
+    return net_->bb_regressor->iou_features(l2, l3);
+  };
   // Proposals: the estimate and num_init_random_boxes jittered copies.
   std::uniform_real_distribution<double> u(-0.5, 0.5);
   const double side = std::sqrt(init.w * init.h), min_edge = std::min(init.w, init.h) / 3;
@@ -75,8 +128,18 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
     props.insert(props.end(), {static_cast<float>(cx - w / 2), static_cast<float>(cy - h / 2), static_cast<float>(w),
                                static_cast<float>(h)});
   }
-  auto proposals = at::tensor(props).view({-1, 4}).to(feat.layer2.options());
-  auto [boxes, scores] = refine(feat, proposals, p);
+  auto proposals = at::tensor(props).view({-1, 4}).to(layer2.options());
+  at::Tensor boxes, scores;
+  // On the CPU, the IoU features of the proposals' window cost a fraction of the whole map's;
+  // refinement falls back to the whole map if a box leaves the window's exact part.
+  const auto window = IoUWindow::around(proposals, layer2.size(2), layer2.size(3), layer3.size(2), layer3.size(3));
+  if (layer2.is_cpu() && !window.whole()) {
+    const auto shift = at::tensor({window.origin_x(), window.origin_y(), 0.0, 0.0}, proposals.options());
+    auto feat = iou_features(window.crop2(layer2), window.crop3(layer3));
+    std::tie(boxes, scores) = refine(feat, proposals - shift, p, [&](const at::Tensor& b) { return window.exact(b); });
+    if (boxes.defined()) boxes = boxes + shift;
+  }
+  if (!boxes.defined()) std::tie(boxes, scores) = refine(iou_features(layer2, layer3), proposals, p);
   boxes = boxes.to(at::kCPU, at::kDouble).contiguous();
   scores = scores.to(at::kCPU, at::kDouble).contiguous();
   const auto box = boxes.accessor<double, 2>();

@@ -10,6 +10,7 @@
 // or our own training's checkpoint.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -47,6 +48,29 @@ class DiMPFeatures {
   mutable DiMPNet net_;  // a shared handle; running the network does not change the tracker
 };
 
+// IoUWindow: the part of a patch's layer2/layer3 maps (strides 8, 16) that refinement's
+// proposals can reach. The IoU features (two 3x3 convolutions per layer) of a crop are exact
+// except in its outer two cells, where the crop's zero padding stands in for the real
+// neighbours (unless the crop edge is the map's edge). Pooled boxes read the cells from
+// floor(x0/stride) to ceil(x1/stride), so a box whose cells avoid both crops' rims scores as
+// on the whole map. Windows start at a layer3 cell, so one pixel shift (origin) moves boxes
+// into both crops.
+struct IoUWindow {
+  int64_t y0, x0, y1, x1;  // layer3 cells [y0, y1) x [x0, x1)
+  int64_t H2, W2, H3, W3;  // the whole maps
+
+  // around: the proposals' (x, y, w, h, patch pixels) bounding box grown by a fifth of its larger
+  // side, plus the halo; the whole map for non-finite proposals.
+  static IoUWindow around(const at::Tensor& proposals, int64_t H2, int64_t W2, int64_t H3, int64_t W3);
+  bool whole() const { return y0 == 0 && x0 == 0 && y1 == H3 && x1 == W3; }
+  double origin_x() const { return 16.0 * static_cast<double>(x0); }
+  double origin_y() const { return 16.0 * static_cast<double>(y0); }
+  at::Tensor crop2(const at::Tensor& layer2) const;
+  at::Tensor crop3(const at::Tensor& layer3) const;
+  // exact: every box (x, y, w, h in window pixels) reads only exact cells of both crops.
+  bool exact(const at::Tensor& boxes) const;
+};
+
 // IoUNetBoxEstimator: the box refinement of ATOM/DiMP — proposals jittered around the
 // classifier's estimate, refined by gradient ascent on the IoU-Net's predicted overlap, the
 // best (iounet_k) averaged; extreme aspect ratios discarded.
@@ -57,9 +81,11 @@ class IoUNetBoxEstimator {
                   const TrackerParams& params);
   bbox::CenterBox estimate(const BoxContext& ctx);
   // refine: the refinement itself on one patch's IoU features; proposals and result in
-  // patch pixels (x, y, w, h); exposed for tests. Returns the final boxes and their scores.
+  // patch pixels (x, y, w, h); exposed for tests. Returns the final boxes and their scores,
+  // or undefined tensors as soon as `inside` (if given) rejects the boxes about to be scored.
   std::pair<at::Tensor, at::Tensor> refine(const bbox::IoUFeatures& features, const at::Tensor& proposals,
-                                           const TrackerParams& params);
+                                           const TrackerParams& params,
+                                           const std::function<bool(const at::Tensor&)>& inside = {});
   const bbox::IoUModulation& modulation() const { return modulation_; }
 
  private:

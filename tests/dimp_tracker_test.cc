@@ -94,5 +94,43 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
   EXPECT_FALSE(at::equal(boxes, proposals));
 }
 
+// Refinement on the IoU features of the proposals' window gives the boxes and scores of the
+// whole map, and a box that leaves the window's exact part stops it (the caller falls back).
+TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
+  at::manual_seed(6);
+  DiMPNet net(DiMPNetConfig::dimp18());
+  net->prepare_inference();
+  for (auto& p : net->parameters()) p.requires_grad_(false);
+  at::NoGradGuard ng;
+  auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
+  const auto& l2 = bb.at("layer2");
+  const auto& l3 = bb.at("layer3");
+  IoUNetBoxEstimator est(net);
+  backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
+  TrackerParams p = dimp_params();
+  est.initialize(feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}), {}, p);
+  // Proposals near the centre, and near a corner (a window touching the map's edge).
+  for (const float c : {120.f, 10.f}) {
+    auto proposals = at::tensor({c, c + 5, 60.f, 50.f, c + 8, c - 4, 50.f, 66.f, c - 6, c + 2, 70.f, 58.f}).view({3, 4});
+    const auto w = IoUWindow::around(proposals, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+    ASSERT_FALSE(w.whole());
+    auto [full_boxes, full_scores] = est.refine(net->bb_regressor->iou_features(l2, l3), proposals, p);
+    const auto shift = at::tensor({static_cast<float>(w.origin_x()), static_cast<float>(w.origin_y()), 0.f, 0.f});
+    auto [boxes, scores] = est.refine(net->bb_regressor->iou_features(w.crop2(l2), w.crop3(l3)), proposals - shift, p,
+                                      [&](const at::Tensor& b) { return w.exact(b); });
+    ASSERT_TRUE(boxes.defined()) << "a refined box left the window";
+    EXPECT_TRUE(at::allclose(boxes + shift, full_boxes, 1e-4, 1e-3)) << boxes + shift << full_boxes;
+    EXPECT_TRUE(at::allclose(scores, full_scores, 1e-4, 1e-5)) << scores << full_scores;
+  }
+  // A box reaching past the window: refinement reports it instead of scoring inexact features.
+  auto proposals = at::tensor({120.f, 120.f, 40.f, 40.f}).view({1, 4});
+  const auto w = IoUWindow::around(proposals, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+  EXPECT_TRUE(w.exact(proposals - at::tensor({static_cast<float>(w.origin_x()), static_cast<float>(w.origin_y()), 0.f, 0.f})));
+  auto far = at::tensor({230.f, 120.f, 40.f, 40.f}).view({1, 4});
+  auto [none, no_scores] = est.refine(net->bb_regressor->iou_features(w.crop2(l2), w.crop3(l3)), far, p,
+                                      [&](const at::Tensor& b) { return w.exact(b); });
+  EXPECT_FALSE(none.defined());
+}
+
 }  // namespace
 }  // namespace dimp
