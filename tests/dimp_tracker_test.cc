@@ -66,13 +66,19 @@ TEST_P(DiMPOnline, ResultsAreReproducibleForAFixedSeedAndThreadCount) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, DiMPOnline, ::testing::Values("dimp18", "dimp50"));
 
+// inference_net: a seeded DiMP-18 network prepared as the tracker runs it.
+DiMPNet inference_net() {
+  DiMPNet net(DiMPNetConfig::dimp18());
+  net->prepare_inference();
+  for (auto& p : net->parameters()) p.requires_grad_(false);
+  return net;
+}
+
 // Gradient ascent on the predicted IoU raises it: the refined boxes score higher than the
 // proposals they started from.
 TEST(IoUNetRefinement, RaisesThePredictedIoU) {
   at::manual_seed(5);
-  DiMPNet net(DiMPNetConfig::dimp18());
-  net->prepare_inference();
-  for (auto& p : net->parameters()) p.requires_grad_(false);
+  DiMPNet net = inference_net();
   at::NoGradGuard ng;
   auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
   IoUNetBoxEstimator est(net);
@@ -98,9 +104,7 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
 // whole map, and a box that leaves the window's exact part stops it (the caller falls back).
 TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
   at::manual_seed(6);
-  DiMPNet net(DiMPNetConfig::dimp18());
-  net->prepare_inference();
-  for (auto& p : net->parameters()) p.requires_grad_(false);
+  DiMPNet net = inference_net();
   at::NoGradGuard ng;
   auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
   const auto& l2 = bb.at("layer2");
