@@ -2,6 +2,8 @@
 
 #include <torch/nn/modules/activation.h>
 
+#include <vector>
+
 #include "bbox/prroi_pool.h"
 
 namespace dimp::bbox {
@@ -51,22 +53,23 @@ AtomIoUNetImpl::AtomIoUNetImpl(AtomIoUNetOptions o) {
 void AtomIoUNetImpl::fold_batchnorm() {
   at::NoGradGuard ng;
   folded_.clear();
+  // A layer y = W·x + c followed by eval-mode BatchNorm is W'·x + c' with W' = W·s (per
+  // output) and c' = β − μ·s + c·s, s = γ / sqrt(σ² + ε).
+  auto fold = [&](const torch::nn::Module* key, const at::Tensor& weight, const at::Tensor& bias,
+                  const torch::nn::BatchNorm2dImpl& bn, int64_t padding) {
+    auto scale = bn.weight / (bn.running_var + bn.options.eps()).sqrt();
+    std::vector<int64_t> per_output(weight.dim(), 1);
+    per_output[0] = -1;
+    auto w = (weight * scale.view(per_output)).contiguous(weight.suggest_memory_format());
+    folded_[key] = {w, bn.bias - bn.running_mean * scale + bias * scale, padding};
+  };
   for (auto* b : {&conv3_1r, &conv3_1t, &conv3_2t, &fc3_1r, &conv4_1r, &conv4_1t, &conv4_2t, &fc34_3r, &fc34_4r}) {
     auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>((*b)->ptr(0));
     auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>((*b)->ptr(1));
-    auto scale = bn->weight / (bn->running_var + bn->options.eps()).sqrt();
-    auto w = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(conv->weight.suggest_memory_format());
-    auto bias = bn->bias - bn->running_mean * scale + conv->bias * scale;
-    const int64_t pad = b == &fc3_1r ? 0 : w.size(-1) / 2;  // fc3_1r is the only unpadded 3x3
-    folded_[b->get()] = {w, bias, pad};
+    const int64_t pad = b == &fc3_1r ? 0 : conv->weight.size(-1) / 2;  // fc3_1r is the only unpadded 3x3
+    fold(b->get(), conv->weight, conv->bias, *bn, pad);
   }
-  for (auto* b : {&fc3_rt, &fc4_rt}) {
-    auto& bn = (*b)->bn;
-    auto scale = bn->weight / (bn->running_var + bn->options.eps()).sqrt();
-    auto w = (*b)->linear->weight * scale.view({-1, 1});
-    auto bias = bn->bias - bn->running_mean * scale + (*b)->linear->bias * scale;
-    folded_[b->get()] = {w, bias, 0};
-  }
+  for (auto* b : {&fc3_rt, &fc4_rt}) fold(b->get(), (*b)->linear->weight, (*b)->linear->bias, *(*b)->bn, 0);
 }
 
 void AtomIoUNetImpl::train(bool on) {

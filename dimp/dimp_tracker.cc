@@ -40,6 +40,7 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
   at::Tensor scores;
   double step = params.box_refinement_step_length;
   at::AutoGradMode grad_on(true);
+  // `inside` vets every set of boxes before it is pooled; the final boxes are returned unscored.
   for (int i = 0; i < params.box_refinement_iter; ++i) {
     if (inside && !inside(boxes)) return {};
     auto b = boxes.detach().requires_grad_();
@@ -49,8 +50,8 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
     boxes = (b + step * b.grad() * b.narrow(2, 2, 2).repeat({1, 1, 2})).detach();
     step *= params.box_refinement_step_decay;
   }
-  if (inside && !inside(boxes)) return {};
   if (!scores.defined()) {  // no refinement iterations: score the proposals as they are
+    if (inside && !inside(boxes)) return {};
     at::NoGradGuard ng;
     scores = net_->bb_regressor->predict_iou_modulated(modulated, boxes);
   }

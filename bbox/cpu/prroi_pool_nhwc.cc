@@ -56,6 +56,19 @@ T dot(int64_t n, const T* x, const T* y) {
   return s;
 }
 
+// for_each_sample: f(h, w, weight) for the samples of bin (i, j) of a RoI, weight being the
+// sample's share of the bin average (tent integrals over the bin / area); zero weights skipped.
+template <typename T, class F>
+void for_each_sample(const RoIWeights<T>& rw, int i, int j, T area, F f) {
+  for (int a = 0; a < rw.y.count[i]; ++a) {
+    const T wy = rw.y.weight[rw.y.offset[i] + a] / area;
+    for (int b = 0; b < rw.x.count[j]; ++b) {
+      const T wxy = wy * rw.x.weight[rw.x.offset[j] + b];
+      if (wxy != T(0)) f(rw.y.lo[i] + a, rw.x.lo[j] + b, wxy);
+    }
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -74,14 +87,7 @@ void prroi_forward_nhwc(const T* F, const T* rois, T* out, int64_t R, int64_t C,
         T* o = out + ((r * ph + i) * pw + j) * C;
         std::fill(o, o + C, T(0));
         if (!(area > T(0))) continue;
-        for (int a = 0; a < rw.y.count[i]; ++a) {
-          const T wy = rw.y.weight[rw.y.offset[i] + a] / area;
-          const T* row = image + (rw.y.lo[i] + a) * W * C;
-          for (int b = 0; b < rw.x.count[j]; ++b) {
-            const T wxy = wy * rw.x.weight[rw.x.offset[j] + b];
-            if (wxy != T(0)) axpy(C, wxy, row + (rw.x.lo[j] + b) * C, o);
-          }
-        }
+        for_each_sample(rw, i, j, area, [&](int h, int w, T wxy) { axpy(C, wxy, image + (h * W + w) * C, o); });
       }
     }
   });
@@ -152,14 +158,7 @@ void prroi_backward_nhwc(const T* F, const T* rois, const T* grad_out, T* grad_F
         for (int i = 0; i < ph; ++i) {
           for (int j = 0; j < pw; ++j) {
             const T* g = grad_out + ((r * ph + i) * pw + j) * C + c0;
-            for (int a = 0; a < rw.y.count[i]; ++a) {
-              const T wy = rw.y.weight[rw.y.offset[i] + a] / area;
-              T* line = image + (rw.y.lo[i] + a) * W * C;
-              for (int b = 0; b < rw.x.count[j]; ++b) {
-                const T wxy = wy * rw.x.weight[rw.x.offset[j] + b];
-                if (wxy != T(0)) axpy(n, wxy, g, line + (rw.x.lo[j] + b) * C);
-              }
-            }
+            for_each_sample(rw, i, j, area, [&](int h, int w, T wxy) { axpy(n, wxy, g, image + (h * W + w) * C); });
           }
         }
       }
