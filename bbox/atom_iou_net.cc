@@ -45,8 +45,8 @@ AtomIoUNetImpl::AtomIoUNetImpl(AtomIoUNetOptions o) {
   conv4_2t = register_module("conv4_2t", conv_block(256, o.pred_input_dim.second, 3, 1));
   fc34_3r = register_module("fc34_3r", conv_block(256 + 256, o.pred_input_dim.first, 1, 0));
   fc34_4r = register_module("fc34_4r", conv_block(256 + 256, o.pred_input_dim.second, 1, 0));
-  fc3_rt = register_module("fc3_rt", LinearBlock(o.pred_input_dim.first, o.pred_inter_dim.first, 5));
-  fc4_rt = register_module("fc4_rt", LinearBlock(o.pred_input_dim.second, o.pred_inter_dim.second, 3));
+  fc3_rt = register_module("fc3_rt", LinearBlock(o.pred_input_dim.first, o.pred_inter_dim.first, kPooled2));
+  fc4_rt = register_module("fc4_rt", LinearBlock(o.pred_input_dim.second, o.pred_inter_dim.second, kPooled3));
   iou_predictor = register_module("iou_predictor", torch::nn::Linear(o.pred_inter_dim.first + o.pred_inter_dim.second, 1));
 }
 
@@ -75,6 +75,13 @@ void AtomIoUNetImpl::fold_batchnorm() {
 void AtomIoUNetImpl::train(bool on) {
   if (on) folded_.clear();
   torch::nn::Module::train(on);
+}
+
+const AtomIoUNetImpl::FoldedLayer& AtomIoUNetImpl::folded(const torch::nn::Module& block) const {
+  auto it = folded_.find(&block);
+  TORCH_CHECK(it != folded_.end() && is_folded(), "AtomIoUNet: block ", block.name(),
+              " is not folded (call fold_batchnorm() and keep the net in eval mode)");
+  return it->second;
 }
 
 at::Tensor AtomIoUNetImpl::block(torch::nn::Sequential& b, const at::Tensor& x) {
@@ -115,8 +122,8 @@ at::Tensor AtomIoUNetImpl::predict_iou_modulated(const IoUFeatures& f, const at:
   const int64_t B = f.layer2.size(0), P = proposals.size(1);
   TORCH_CHECK(proposals.size(0) == B, "AtomIoUNet: ", B, " test images but ", proposals.size(0), " proposal sets");
   auto rois = xywh_to_rois(proposals.to(f.layer2.options()));  // image-major, proposal-minor
-  auto roi3 = prroi_pool2d(f.layer2, rois, 5, 5, 1.0 / 8);
-  auto roi4 = prroi_pool2d(f.layer3, rois, 3, 3, 1.0 / 16);
+  auto roi3 = prroi_pool2d(f.layer2, rois, kPooled2, kPooled2, kScale2);
+  auto roi4 = prroi_pool2d(f.layer3, rois, kPooled3, kPooled3, kScale3);
   auto fc = at::cat({linear_block(fc3_rt, roi3), linear_block(fc4_rt, roi4)}, 1);
   return iou_predictor(fc).reshape({B, P});
 }

@@ -64,6 +64,18 @@ class AtomIoUNetImpl : public torch::nn::Module {
   // conv (or linear).
   void fold_batchnorm();
   void train(bool on = true) override;
+  // FoldedLayer: a folded block's weight and bias (conv: padding too).
+  struct FoldedLayer {
+    at::Tensor weight, bias;
+    int64_t padding;
+  };
+  // folded: `block`'s folded layer; fails unless is_folded().
+  const FoldedLayer& folded(const torch::nn::Module& block) const;
+  bool is_folded() const { return !folded_.empty() && !is_training(); }
+
+  // The test branch pools 5x5 bins of layer2 (stride 8) and 3x3 bins of layer3 (stride 16).
+  static constexpr int kPooled2 = 5, kPooled3 = 3;
+  static constexpr double kScale2 = 1.0 / 8, kScale3 = 1.0 / 16;
 
   torch::nn::Sequential conv3_1r{nullptr}, conv3_1t{nullptr}, conv3_2t{nullptr}, fc3_1r{nullptr};
   torch::nn::Sequential conv4_1r{nullptr}, conv4_1t{nullptr}, conv4_2t{nullptr}, fc34_3r{nullptr}, fc34_4r{nullptr};
@@ -73,11 +85,7 @@ class AtomIoUNetImpl : public torch::nn::Module {
  private:
   at::Tensor block(torch::nn::Sequential& b, const at::Tensor& x);
   at::Tensor linear_block(LinearBlock& b, const at::Tensor& x);
-  struct Folded {
-    at::Tensor weight, bias;
-    int64_t padding;
-  };
-  std::map<const torch::nn::Module*, Folded> folded_;
+  std::map<const torch::nn::Module*, FoldedLayer> folded_;
 };
 TORCH_MODULE(AtomIoUNet);
 

@@ -17,7 +17,9 @@
 #include "data/sequence.h"
 #include "data/synthetic.h"
 #include "dimp/runtime.h"
+#include "bbox/iou_head.h"
 #include "dimp/dimp_net.h"
+#include "dimp/dimp_tracker.h"
 #include "dimp/tracker.h"
 #include "dimp/weights/state_dict.h"
 
@@ -139,14 +141,22 @@ int main(int argc, char** argv) {
       m.layer2 = m.layer2.contiguous(at::MemoryFormat::ChannelsLast);
       m.layer3 = m.layer3.contiguous(at::MemoryFormat::ChannelsLast);
       auto props = at::rand({1, params.num_init_random_boxes + 1, 4}) * 30 + at::tensor({100.f, 100.f, 50.f, 50.f});
-      const double step = time_ms([&] {
+      const double autograd_step = time_ms([&] {
         at::AutoGradMode on(true);
         auto b = props.clone().requires_grad_();
         net->bb_regressor->predict_iou_modulated(m, b).sum().backward();
       });
-      std::printf("\n%s parts per patch (ms): backbone %.2f, classification features %.2f, IoU features %.2f, "
-                  "one refinement step (%d boxes, forward + backward) %.2f (x%d per frame)\n",
-                  tracker.c_str(), backbone, cls, iou_feat, params.num_init_random_boxes + 1, step, params.box_refinement_iter);
+      const dimp::bbox::IoUHead head(*net->bb_regressor);
+      const double step = time_ms([&] { head.evaluate(m, props); });
+      // What the tracker computes: the IoU features of the proposals' window only.
+      const auto l2 = bb.at("layer2"), l3 = bb.at("layer3");
+      const auto window = dimp::IoUWindow::around(props, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+      const double window_feat = time_ms([&] { net->bb_regressor->iou_features(window.crop2(l2), window.crop3(l3)); });
+      std::printf("\n%s parts per patch (ms): backbone %.2f, classification features %.2f, IoU features %.2f "
+                  "(window of %ldx%ld layer3 cells: %.2f), one refinement step (%d boxes, IoU and box gradient) %.2f "
+                  "(x%d per frame; through autograd %.2f)\n",
+                  tracker.c_str(), backbone, cls, iou_feat, window.y1 - window.y0, window.x1 - window.x0, window_feat,
+                  params.num_init_random_boxes + 1, step, params.box_refinement_iter, autograd_step);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tracker_benchmark: %s\n", e.what());

@@ -20,6 +20,12 @@ void IoUNetBoxEstimator::initialize(const backbones::ExtractedFeatures& features
                                     const bbox::PatchRegion&, const TrackerParams& params) {
   rng_.seed(params.seed + 17);
   at::NoGradGuard ng;
+  const auto& iou_net = *net_->bb_regressor;
+  head_.reset();
+  if (iou_net.is_folded() && iou_net.iou_predictor->weight.is_cpu() &&
+      iou_net.iou_predictor->weight.scalar_type() == at::kFloat) {
+    head_ = std::make_shared<const bbox::IoUHead>(iou_net);
+  }
   // The modulation vector from the un-augmented first sample (iounet_augmentation off).
   modulation_ = net_->bb_regressor->modulation(features.box[0].narrow(0, 0, 1), features.box[1].narrow(0, 0, 1),
                                                boxes.narrow(0, 0, 1));
@@ -36,18 +42,27 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
     modulated.layer2 = modulated.layer2.contiguous(at::MemoryFormat::ChannelsLast);
     modulated.layer3 = modulated.layer3.contiguous(at::MemoryFormat::ChannelsLast);
   }
+  // Predicted IoUs and their box gradients: the hand-written head on the CPU, autograd elsewhere.
+  auto evaluate = [&](const at::Tensor& boxes) -> bbox::IoUHead::Output {
+    if (head_ && modulated.layer2.is_cpu() && modulated.layer2.scalar_type() == at::kFloat) {
+      return head_->evaluate(modulated, boxes);
+    }
+    at::AutoGradMode grad_on(true);
+    auto b = boxes.detach().requires_grad_();
+    auto iou = net_->bb_regressor->predict_iou_modulated(modulated, b);
+    iou.sum().backward();
+    return {iou.detach(), b.grad()};
+  };
   at::Tensor boxes = proposals.view({1, -1, 4});
   at::Tensor scores;
   double step = params.box_refinement_step_length;
-  at::AutoGradMode grad_on(true);
   // `inside` vets every set of boxes before it is pooled; the final boxes are returned unscored.
   for (int i = 0; i < params.box_refinement_iter; ++i) {
     if (inside && !inside(boxes)) return {};
-    auto b = boxes.detach().requires_grad_();
-    scores = net_->bb_regressor->predict_iou_modulated(modulated, b);
-    scores.sum().backward();
+    auto out = evaluate(boxes);
+    scores = out.iou;
     // Gradient ascent on the predicted IoU, steps scaled by the box size.
-    boxes = (b + step * b.grad() * b.narrow(2, 2, 2).repeat({1, 1, 2})).detach();
+    boxes = boxes + step * out.box_gradient * boxes.narrow(2, 2, 2).repeat({1, 1, 2});
     step *= params.box_refinement_step_decay;
   }
   if (!scores.defined()) {  // no refinement iterations: score the proposals as they are

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "backbones/feature_extractor.h"
+#include "bbox/iou_head.h"
 #include "dimp/box_estimator.h"
 #include "dimp/dimp_net.h"
 #include "dimp/model_update.h"
@@ -90,6 +91,7 @@ class IoUNetBoxEstimator {
 
  private:
   DiMPNet net_;
+  std::shared_ptr<const bbox::IoUHead> head_;  // the CPU inference path, once the net is folded
   bbox::IoUModulation modulation_;
   std::mt19937_64 rng_;
 };

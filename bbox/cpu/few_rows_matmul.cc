@@ -1,0 +1,201 @@
+#include "bbox/cpu/few_rows_matmul.h"
+
+#include <ATen/Parallel.h>
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace dimp::bbox::cpu {
+namespace {
+
+constexpr int kMaxRows = 6;    // rows per pass: 6 x 4 accumulators + 4 B vectors + 1 broadcast < 32 zmm
+constexpr int kChunks = 4;     // 16-float vectors per column block
+constexpr int64_t kColumns = 16 * kChunks;
+
+bool has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+
+// G rows of x times the column block [j0, j0 + 64) of b; `mask` selects each chunk's columns.
+// (GCC keeps the accumulators in registers only once the fixed-count loops are unrolled.)
+template <int G>
+__attribute__((target("avx512f"))) void block_avx512(const float* x, const float* b, const float* bias, float* y,
+                                                      int64_t K, int64_t N, int64_t j0, const __mmask16 (&mask)[kChunks]) {
+  __m512 acc[G][kChunks];
+#pragma GCC unroll 16
+  for (int c = 0; c < kChunks; ++c) {
+    const __m512 init = bias ? _mm512_maskz_loadu_ps(mask[c], bias + j0 + 16 * c) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) acc[g][c] = init;
+  }
+  const float* col = b + j0;
+  for (int64_t k = 0; k < K; ++k, col += N) {
+    __m512 v[kChunks];
+#pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) v[c] = _mm512_maskz_loadu_ps(mask[c], col + 16 * c);
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+      const __m512 a = _mm512_set1_ps(x[g * K + k]);
+#pragma GCC unroll 16
+      for (int c = 0; c < kChunks; ++c) acc[g][c] = _mm512_fmadd_ps(a, v[c], acc[g][c]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) _mm512_mask_storeu_ps(y + g * N + j0 + 16 * c, mask[c], acc[g][c]);
+  }
+}
+
+template <int... G>
+void block_dispatch(int rows, std::integer_sequence<int, G...>, const float* x, const float* b, const float* bias,
+                    float* y, int64_t K, int64_t N, int64_t j0, const __mmask16 (&mask)[kChunks]) {
+  ((rows == G + 1 ? block_avx512<G + 1>(x, b, bias, y, K, N, j0, mask) : void()), ...);
+}
+
+void matmul_avx512(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
+  // Even row groups (10 rows: 5 + 5, not 6 + 4) keep every pass equally compute-bound.
+  const int64_t passes = (M + kMaxRows - 1) / kMaxRows;
+  const int64_t per_pass = (M + passes - 1) / passes;
+  const int64_t blocks = (N + kColumns - 1) / kColumns;
+  at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) {
+      const int64_t j0 = blk * kColumns;
+      __mmask16 mask[kChunks];
+      for (int c = 0; c < kChunks; ++c) {
+        const int64_t n = std::clamp<int64_t>(N - j0 - 16 * c, 0, 16);
+        mask[c] = static_cast<__mmask16>((1u << n) - 1u);
+      }
+      for (int64_t m = 0; m < M; m += per_pass) {
+        const int rows = static_cast<int>(std::min(per_pass, M - m));
+        block_dispatch(rows, std::make_integer_sequence<int, kMaxRows>{}, x + m * K, b, bias, y + m * N, K, N, j0,
+                       mask);
+      }
+    }
+  });
+}
+
+// x · bᵀ for b (N, K): G rows of x dotted with R rows of b, K reduced in vector lanes first.
+template <int G, int R>
+__attribute__((target("avx512f"))) void dots_avx512(const float* x, const float* b, const float* bias, float* y,
+                                                     int64_t K, int64_t N) {
+  __m512 acc[G][R];
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[g][r] = _mm512_setzero_ps();
+  }
+  for (int64_t k = 0; k < K; k += 16) {
+    const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xFFFFu : (1u << (K - k)) - 1u);
+    __m512 v[R];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) v[r] = _mm512_maskz_loadu_ps(m, b + r * K + k);
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+      const __m512 a = _mm512_maskz_loadu_ps(m, x + g * K + k);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) acc[g][r] = _mm512_fmadd_ps(a, v[r], acc[g][r]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
+  }
+}
+
+constexpr int kDotRows = 6, kDotColumns = 4;  // 24 accumulators
+
+template <int... G>
+void dots_dispatch(int rows, int cols, std::integer_sequence<int, G...>, const float* x, const float* b,
+                   const float* bias, float* y, int64_t K, int64_t N) {
+  auto row = [&](auto g) {
+    constexpr int Gc = decltype(g)::value;
+    switch (cols) {
+      case 1: return dots_avx512<Gc, 1>(x, b, bias, y, K, N);
+      case 2: return dots_avx512<Gc, 2>(x, b, bias, y, K, N);
+      case 3: return dots_avx512<Gc, 3>(x, b, bias, y, K, N);
+      default: return dots_avx512<Gc, kDotColumns>(x, b, bias, y, K, N);
+    }
+  };
+  ((rows == G + 1 ? row(std::integral_constant<int, G + 1>{}) : void()), ...);
+}
+
+void matmul_bt_avx512(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
+  const int64_t passes = (M + kDotRows - 1) / kDotRows;
+  const int64_t per_pass = (M + passes - 1) / passes;
+  // b's rows are read from memory once, then from cache for the later row passes.
+  at::parallel_for(0, (N + kDotColumns - 1) / kDotColumns, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) {
+      const int64_t n0 = blk * kDotColumns;
+      const int cols = static_cast<int>(std::min<int64_t>(kDotColumns, N - n0));
+      for (int64_t m = 0; m < M; m += per_pass) {
+        const int rows = static_cast<int>(std::min(per_pass, M - m));
+        dots_dispatch(rows, cols, std::make_integer_sequence<int, kDotRows>{}, x + m * K, b + n0 * K,
+                      bias ? bias + n0 : nullptr, y + m * N + n0, K, N);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void few_rows_matmul(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
+  if (M == 0 || N == 0) return;
+  if (has_avx512()) return matmul_avx512(x, b, bias, y, M, K, N);
+  auto out = at::from_blob(y, {M, N});
+  auto bx = at::from_blob(const_cast<float*>(x), {M, K}), bb = at::from_blob(const_cast<float*>(b), {K, N});
+  if (bias) {
+    at::addmm_out(out, at::from_blob(const_cast<float*>(bias), {N}).expand({M, N}), bx, bb);
+  } else {
+    at::mm_out(out, bx, bb);
+  }
+}
+
+void few_rows_matmul_bt(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
+  if (M == 0 || N == 0) return;
+  if (has_avx512()) return matmul_bt_avx512(x, b, bias, y, M, K, N);
+  auto out = at::from_blob(y, {M, N});
+  auto bx = at::from_blob(const_cast<float*>(x), {M, K}), bb = at::from_blob(const_cast<float*>(b), {N, K});
+  if (bias) {
+    at::addmm_out(out, at::from_blob(const_cast<float*>(bias), {N}).expand({M, N}), bx, bb.t());
+  } else {
+    at::mm_out(out, bx, bb.t());
+  }
+}
+
+namespace {
+
+// The checks and copies both tensor forms share; `transposed`: b is (N, K).
+at::Tensor matmul_tensor(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias, bool transposed) {
+  const int64_t K = transposed ? b.size(1) : b.size(0), N = transposed ? b.size(0) : b.size(1);
+  TORCH_CHECK(x.dim() == 2 && b.dim() == 2 && x.size(1) == K, "few_rows_matmul: x ", x.sizes(), " and b",
+              transposed ? "ᵀ " : " ", b.sizes(), " do not multiply");
+  TORCH_CHECK(x.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat && x.is_cpu() && b.is_cpu(),
+              "few_rows_matmul: float CPU tensors only, got ", x.toString(), " and ", b.toString());
+  TORCH_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == N && bias.scalar_type() == at::kFloat),
+              "few_rows_matmul: bias must be (", N, ") float");
+  auto xc = x.contiguous(), bc = b.contiguous();
+  auto biasc = bias.defined() ? bias.contiguous() : bias;
+  auto y = at::empty({x.size(0), N}, x.options());
+  const float* bias_data = biasc.defined() ? biasc.data_ptr<float>() : nullptr;
+  if (transposed) {
+    few_rows_matmul_bt(xc.data_ptr<float>(), bc.data_ptr<float>(), bias_data, y.data_ptr<float>(), x.size(0), K, N);
+  } else {
+    few_rows_matmul(xc.data_ptr<float>(), bc.data_ptr<float>(), bias_data, y.data_ptr<float>(), x.size(0), K, N);
+  }
+  return y;
+}
+
+}  // namespace
+
+at::Tensor few_rows_matmul_bt(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias) {
+  return matmul_tensor(x, b, bias, /*transposed=*/true);
+}
+
+at::Tensor few_rows_matmul(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias) {
+  return matmul_tensor(x, b, bias, /*transposed=*/false);
+}
+
+}  // namespace dimp::bbox::cpu

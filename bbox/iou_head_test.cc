@@ -1,0 +1,79 @@
+#include "bbox/iou_head.h"
+
+#include <gtest/gtest.h>
+
+namespace dimp::bbox {
+namespace {
+
+// A small IoU-Net (channel counts off the vector width) with BatchNorm statistics far from
+// identity, so folding matters.
+AtomIoUNet random_net() {
+  at::manual_seed(11);
+  AtomIoUNet net(AtomIoUNetOptions{{16, 32}, {24, 40}, {20, 28}});
+  at::NoGradGuard ng;
+  for (const auto& m : net->modules()) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      bn->running_mean.uniform_(-0.2, 0.2);
+      bn->running_var.uniform_(0.5, 2.0);
+      bn->weight.uniform_(0.5, 1.5);
+      bn->bias.uniform_(-0.2, 0.2);
+    }
+  }
+  for (auto& p : net->parameters()) p.requires_grad_(false);
+  return net;
+}
+
+// The head's IoUs and hand-written box gradients equal autograd's through the unfolded
+// eval-mode network, for several images and boxes partly outside the map.
+TEST(IoUHead, EqualsAutogradThroughTheEvalNetwork) {
+  auto net = random_net();
+  net->eval();
+  auto l2 = at::randn({2, 16, 36, 36}), l3 = at::randn({2, 32, 18, 18});
+  auto ref_boxes = at::tensor({110.f, 100.f, 70.f, 90.f, 40.f, 50.f, 60.f, 30.f}).view({2, 4});
+  auto proposals = at::rand({2, 7, 4}) * at::tensor({250.f, 250.f, 120.f, 120.f}) + at::tensor({-20.f, -20.f, 8.f, 8.f});
+  IoUModulation mod;
+  IoUFeatures feat;
+  at::Tensor expected_iou, expected_grad;
+  {
+    at::NoGradGuard ng;
+    mod = net->modulation(l2, l3, ref_boxes);
+    feat = net->modulate(mod, net->iou_features(l2, l3));
+  }
+  {
+    at::AutoGradMode on(true);
+    auto b = proposals.clone().requires_grad_();
+    expected_iou = net->predict_iou_modulated(feat, b);
+    expected_iou.sum().backward();
+    expected_grad = b.grad();
+  }
+  net->fold_batchnorm();
+  const IoUHead head(*net);
+  for (bool channels_last : {false, true}) {
+    IoUFeatures f = feat;
+    if (channels_last) {
+      f.layer2 = f.layer2.contiguous(at::MemoryFormat::ChannelsLast);
+      f.layer3 = f.layer3.contiguous(at::MemoryFormat::ChannelsLast);
+    }
+    const auto out = head.evaluate(f, proposals);
+    EXPECT_TRUE(at::allclose(out.iou, expected_iou, 1e-4, 1e-5)) << out.iou << expected_iou;
+    EXPECT_TRUE(at::allclose(out.box_gradient, expected_grad, 1e-3, 1e-6)) << out.box_gradient << expected_grad;
+    EXPECT_FALSE(head.evaluate(f, proposals, /*box_gradient=*/false).box_gradient.defined());
+  }
+  EXPECT_GT(expected_grad.abs().sum().item<double>(), 0.0);
+}
+
+TEST(IoUHead, RefusesUnfoldedNetsAndBadProposals) {
+  auto net = random_net();
+  net->eval();
+  EXPECT_THROW(IoUHead{*net}, c10::Error);
+  net->fold_batchnorm();
+  const IoUHead head(*net);
+  IoUFeatures f{at::zeros({1, 24, 36, 36}), at::zeros({1, 40, 18, 18})};
+  EXPECT_THROW(head.evaluate(f, at::zeros({1, 4})), c10::Error);
+  EXPECT_THROW(head.evaluate(f, at::zeros({2, 3, 4})), c10::Error);
+  EXPECT_THROW(head.evaluate(f, at::full({1, 2, 4}, NAN)), c10::Error);
+  EXPECT_THROW(head.evaluate({at::zeros({1, 23, 36, 36}), f.layer3}, at::ones({1, 2, 4})), c10::Error);
+}
+
+}  // namespace
+}  // namespace dimp::bbox
