@@ -13,16 +13,18 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64
 }  // namespace
 
 at::Tensor FoldedConv::operator()(const at::Tensor& x) const {
-  return at::conv2d(x, weight, bias, stride, padding);
+  return at::conv2d(x.to(weight.scalar_type()), weight, bias, stride, padding);
 }
 
-FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl& bn) {
+FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl& bn, at::ScalarType compute) {
   at::NoGradGuard ng;
   auto scale = bn.weight / (bn.running_var + bn.options.eps()).sqrt();
   FoldedConv f;
   f.weight = (c.weight * scale.view({-1, 1, 1, 1})).contiguous(c.weight.suggest_memory_format());
   f.bias = bn.bias - bn.running_mean * scale;
   if (c.bias.defined()) f.bias = f.bias + c.bias * scale;
+  f.weight = f.weight.to(compute);  // (keeps the memory format)
+  f.bias = f.bias.to(compute);
   f.stride = c.options.stride()->at(0);
   f.padding = c.weight.size(-1) / 2;  // every ResNet conv pads to keep "same" alignment
   return f;
@@ -49,14 +51,14 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t planes, int64_t stride,
   }
 }
 
-void ResidualBlockImpl::fold_batchnorm() {
+void ResidualBlockImpl::fold_batchnorm(at::ScalarType compute) {
   folded_.clear();
-  folded_.push_back(fold(*conv1, *bn1));
-  folded_.push_back(fold(*conv2, *bn2));
-  if (bottleneck_) folded_.push_back(fold(*conv3, *bn3));
+  folded_.push_back(fold(*conv1, *bn1, compute));
+  folded_.push_back(fold(*conv2, *bn2, compute));
+  if (bottleneck_) folded_.push_back(fold(*conv3, *bn3, compute));
   if (downsample) {
     folded_.push_back(fold(*std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(downsample->ptr(0)),
-                           *std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(downsample->ptr(1))));
+                           *std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(downsample->ptr(1)), compute));
   }
 }
 
@@ -116,10 +118,10 @@ int64_t ResNetImpl::out_channels(const std::string& layer) const {
   throw std::invalid_argument("ResNet: unknown layer '" + layer + "' (conv1, layer1 .. layer4)");
 }
 
-void ResNetImpl::fold_batchnorm() {
-  folded_stem_ = {fold(*conv1, *bn1)};
+void ResNetImpl::fold_batchnorm(at::ScalarType compute) {
+  folded_stem_ = {fold(*conv1, *bn1, compute)};
   for (auto* layer : {&layer1, &layer2, &layer3, &layer4}) {
-    for (auto& m : (*layer)->children()) std::dynamic_pointer_cast<ResidualBlockImpl>(m)->fold_batchnorm();
+    for (auto& m : (*layer)->children()) std::dynamic_pointer_cast<ResidualBlockImpl>(m)->fold_batchnorm(compute);
   }
 }
 

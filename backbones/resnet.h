@@ -28,7 +28,8 @@ struct ResNetOptions {
   int depth = 18;
 };
 
-// FoldedConv: a convolution with its BatchNorm folded in.
+// FoldedConv: a convolution with its BatchNorm folded in. It computes in its weight's type
+// (inputs are cast to it), so a bfloat16 copy runs the layer in bfloat16.
 struct FoldedConv {
   at::Tensor weight, bias;
   int64_t stride = 1, padding = 0;
@@ -41,7 +42,8 @@ class ResidualBlockImpl : public torch::nn::Module {
  public:
   ResidualBlockImpl(int64_t in_channels, int64_t planes, int64_t stride, bool bottleneck);
   at::Tensor forward(const at::Tensor& x);
-  void fold_batchnorm();
+  // fold_batchnorm: folded weights in `compute` type (at::kBFloat16: the block runs in it).
+  void fold_batchnorm(at::ScalarType compute = at::kFloat);
   void unfold() { folded_.clear(); }
   int64_t out_channels() const { return out_channels_; }
 
@@ -63,8 +65,9 @@ class ResNetImpl : public torch::nn::Module {
   std::map<std::string, at::Tensor> forward(const at::Tensor& x, const std::vector<std::string>& layers);
   // out_channels: channels of a named layer's output.
   int64_t out_channels(const std::string& layer) const;
-  // fold_batchnorm / unfold: see the header comment; train() unfolds automatically.
-  void fold_batchnorm();
+  // fold_batchnorm / unfold: see the header comment; train() unfolds automatically. The folded
+  // weights are kept in `compute` type; at::kBFloat16 runs the network in bfloat16.
+  void fold_batchnorm(at::ScalarType compute = at::kFloat);
   void unfold();
   void train(bool on = true) override;
 
@@ -80,6 +83,7 @@ class ResNetImpl : public torch::nn::Module {
 TORCH_MODULE(ResNet);
 
 // fold: a conv's weight and a BatchNorm's statistics to one conv (eval-mode semantics).
-FoldedConv fold(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn);
+FoldedConv fold(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn,
+                at::ScalarType compute = at::kFloat);
 
 }  // namespace dimp::backbones

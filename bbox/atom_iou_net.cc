@@ -50,7 +50,7 @@ AtomIoUNetImpl::AtomIoUNetImpl(AtomIoUNetOptions o) {
   iou_predictor = register_module("iou_predictor", torch::nn::Linear(o.pred_inter_dim.first + o.pred_inter_dim.second, 1));
 }
 
-void AtomIoUNetImpl::fold_batchnorm() {
+void AtomIoUNetImpl::fold_batchnorm(at::ScalarType test_branch) {
   at::NoGradGuard ng;
   folded_.clear();
   // A layer y = W·x + c followed by eval-mode BatchNorm is W'·x + c' with W' = W·s (per
@@ -68,6 +68,11 @@ void AtomIoUNetImpl::fold_batchnorm() {
     auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>((*b)->ptr(1));
     const int64_t pad = b == &fc3_1r ? 0 : conv->weight.size(-1) / 2;  // fc3_1r is the only unpadded 3x3
     fold(b->get(), conv->weight, conv->bias, *bn, pad);
+  }
+  for (auto* b : {&conv3_1t, &conv3_2t, &conv4_1t, &conv4_2t}) {
+    auto& f = folded_[b->get()];
+    f.weight = f.weight.to(test_branch);
+    f.bias = f.bias.to(test_branch);
   }
   for (auto* b : {&fc3_rt, &fc4_rt}) fold(b->get(), (*b)->linear->weight, (*b)->linear->bias, *(*b)->bn, 0);
 }
@@ -87,7 +92,8 @@ const AtomIoUNetImpl::FoldedLayer& AtomIoUNetImpl::folded(const torch::nn::Modul
 at::Tensor AtomIoUNetImpl::block(torch::nn::Sequential& b, const at::Tensor& x) {
   auto it = folded_.find(b.get());
   if (it == folded_.end() || is_training()) return b->forward(x);
-  return at::conv2d(x, it->second.weight, it->second.bias, 1, it->second.padding).relu_();
+  const auto& f = it->second;  // computes in the folded weight's type
+  return at::conv2d(x.to(f.weight.scalar_type()), f.weight, f.bias, 1, f.padding).relu_();
 }
 
 at::Tensor AtomIoUNetImpl::linear_block(LinearBlock& b, const at::Tensor& x) {

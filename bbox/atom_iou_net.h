@@ -61,8 +61,10 @@ class AtomIoUNetImpl : public torch::nn::Module {
   at::Tensor predict_iou_modulated(const IoUFeatures& modulated, const at::Tensor& proposals);
 
   // fold_batchnorm: for inference, each conv (or linear) + BatchNorm + ReLU block runs as one
-  // conv (or linear).
-  void fold_batchnorm();
+  // conv (or linear). The test branch's convolutions (iou_features, every frame) keep their
+  // weights in `test_branch` type and run in it (at::kBFloat16: bfloat16 features); the rest
+  // stays in float.
+  void fold_batchnorm(at::ScalarType test_branch = at::kFloat);
   void train(bool on = true) override;
   // FoldedLayer: a folded block's weight and bias (conv: padding too).
   struct FoldedLayer {

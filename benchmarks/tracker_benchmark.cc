@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
       // The network's parts on one 288 x 288 patch (what the "feat" and "box" stages contain).
       dimp::DiMPNet net(tracker == "dimp18" ? dimp::DiMPNetConfig::dimp18() : dimp::DiMPNetConfig::dimp50());
       dimp::weights::load_module(*net, weights);
-      net->prepare_inference();
+      net->prepare_inference(dimp::network_compute_type(params.network_precision));
       for (auto& p : net->parameters()) p.requires_grad_(false);
       at::NoGradGuard ng;
       auto time_ms = [](auto&& f) {

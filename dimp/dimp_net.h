@@ -103,8 +103,10 @@ class DiMPNetImpl : public torch::nn::Module {
   optim::SteepestDescentGN<losses::LearnedLoss> optimizer(int num_iter) const;
 
   // prepare_inference: eval mode, BatchNorms folded into the convolutions, channels-last
-  // weights and activations.
-  void prepare_inference();
+  // weights and activations. `compute` at::kBFloat16 runs the convolutions of every frame
+  // (backbone, classification features, the IoU-Net's test branch) in bfloat16; features
+  // leave them as float for the model predictor and the IoU head.
+  void prepare_inference(at::ScalarType compute = at::kFloat);
 
   const DiMPNetConfig& config() const { return config_; }
 

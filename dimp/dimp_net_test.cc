@@ -173,6 +173,41 @@ TEST(DiMPNet, InferenceIoUNetMatchesTheEvalNetworkWithBoxGradients) {
   EXPECT_TRUE(at::allclose(results[0][1], results[1][1], 1e-3, 1e-5)) << results[0][1] << results[1][1];
 }
 
+// bfloat16 inference runs the per-frame convolutions in bfloat16 and hands float features to
+// the model predictor and the IoU head: within bfloat16's precision of the float network.
+TEST(DiMPNet, BFloat16InferenceStaysWithinItsPrecisionOfFloat) {
+  at::manual_seed(4);
+  const std::string path = testing::temp_path("dimp18_bf16_check.safetensors");
+  DiMPNet full(DiMPNetConfig::dimp18()), half(DiMPNetConfig::dimp18());
+  weights::save_module(*full, path);
+  weights::load_module(*half, path);
+  full->prepare_inference();
+  half->prepare_inference(at::kBFloat16);
+  at::NoGradGuard ng;
+  auto patches = at::rand({1, 3, 288, 288}) * 255;
+  auto a = full->backbone(full->normalize(patches)), b = half->backbone(half->normalize(patches));
+  EXPECT_EQ(b.at("layer3").scalar_type(), at::kBFloat16);
+  auto relative = [](const at::Tensor& x, const at::Tensor& ref) {
+    return ((x.to(at::kFloat) - ref).norm() / ref.norm()).item<double>();
+  };
+  const auto xa = full->classification_features(a.at("layer3")), xb = half->classification_features(b.at("layer3"));
+  EXPECT_EQ(xb.scalar_type(), at::kFloat);
+  // bfloat16 keeps 8 significant bits (relative rounding 2^-9 ≈ 0.002 per value); over the
+  // network's ~20 layers the errors add up to about a percent, but not to ten.
+  EXPECT_LT(relative(b.at("layer3"), a.at("layer3")), 0.05);
+  EXPECT_LT(relative(xb, xa), 0.05);
+  EXPECT_GT(relative(xb, xa), 1e-4);  // it really ran in bfloat16
+  const auto box = at::tensor({100.f, 100.f, 80.f, 60.f}).view({1, 4});
+  auto iou = [&](DiMPNet& net, std::map<std::string, at::Tensor>& f) {
+    auto mod = net->bb_regressor->modulation(f.at("layer2"), f.at("layer3"), box);
+    auto feat = net->bb_regressor->iou_features(f.at("layer2"), f.at("layer3"));
+    return net->bb_regressor->predict_iou(mod, feat, at::tensor({90.f, 95.f, 85.f, 70.f, 120.f, 80.f, 50.f, 40.f}).view({1, 2, 4}));
+  };
+  const auto ia = iou(full, a), ib = iou(half, b);
+  EXPECT_EQ(ib.scalar_type(), at::kFloat);
+  EXPECT_LT((ia - ib).abs().max().item<double>(), 0.05 * ia.abs().max().item<double>() + 1e-3) << ia << ib;
+}
+
 TEST(DiMPNet, WeightsThatDoNotFitAreRefusedAndNothingChanges) {
   const std::string path = testing::temp_path("dimp50_random.safetensors");
   DiMPNet big(DiMPNetConfig::dimp50());

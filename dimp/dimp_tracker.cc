@@ -144,7 +144,7 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
     props.insert(props.end(), {static_cast<float>(cx - w / 2), static_cast<float>(cy - h / 2), static_cast<float>(w),
                                static_cast<float>(h)});
   }
-  auto proposals = at::tensor(props).view({-1, 4}).to(layer2.options());
+  auto proposals = at::tensor(props).view({-1, 4}).to(layer2.options().dtype(at::kFloat));  // (bfloat16 features: float boxes)
   at::Tensor boxes, scores;
   // On the CPU, the IoU features of the proposals' window cost a fraction of the whole map's;
   // refinement falls back to the whole map if a box leaves the window's exact part.
@@ -187,13 +187,22 @@ TrackerParams dimp_params() {
   return p;
 }
 
+at::ScalarType network_compute_type(const std::string& precision) {
+  if (precision == "float32") return at::kFloat;
+  if (precision == "bfloat16") return at::kBFloat16;
+  TORCH_CHECK(precision == "auto", "network_precision must be auto, float32 or bfloat16, got '", precision, "'");
+  // Native bfloat16 dot products (AVX512-BF16) make oneDNN's bfloat16 convolutions ~2x faster.
+  static const bool native = __builtin_cpu_supports("avx512bf16");
+  return native ? at::kBFloat16 : at::kFloat;
+}
+
 namespace {
 
 template <class N>
 std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& params, const std::string& weights) {
   DiMPNet net(N::config());
   weights::load_module(*net, weights);
-  net->prepare_inference();
+  net->prepare_inference(network_compute_type(params.network_precision));
   for (auto& p : net->parameters()) p.requires_grad_(false);
   const auto cfg = net->config();
   optim::FilterGeometry geometry{cfg.feature_stride, cfg.filter_size, cfg.filter_size,

@@ -96,6 +96,9 @@ class IoUNetBoxEstimator {
   std::mt19937_64 rng_;
 };
 
+// network_compute_type: the type TrackerParams::network_precision asks for on this CPU.
+at::ScalarType network_compute_type(const std::string& precision);
+
 // dimp_params: the reference's DiMP-18/50 parameter files' values.
 TrackerParams dimp_params();
 

@@ -50,6 +50,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("window_output", p.window_output);
   fn("subpixel_peak", p.subpixel_peak);
   fn("update_scale_when_uncertain", p.update_scale_when_uncertain);
+  fn("network_precision", p.network_precision);
   fn("iounet_k", p.iounet_k);
   fn("num_init_random_boxes", p.num_init_random_boxes);
   fn("box_jitter_pos", p.box_jitter_pos);
@@ -172,6 +173,8 @@ void TrackerParams::validate() const {
           "feature_cell_size >= 1, feature_orientations >= 0, filter_size >= 1");
   require(image_sample_size % feature_cell_size == 0, "image_sample_size a multiple of feature_cell_size");
   require(iounet_k >= 1 && box_refinement_iter >= 0, "iounet_k >= 1, box_refinement_iter >= 0");
+  require(network_precision == "auto" || network_precision == "float32" || network_precision == "bfloat16",
+          "network_precision in {auto, float32, bfloat16}");
 }
 
 }  // namespace dimp

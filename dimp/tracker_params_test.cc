@@ -50,6 +50,7 @@ TEST(TrackerParams, BadInputNamesTheProblem) {
   expect_error([] { TrackerParams::from_json_string(R"({"learning_rate": 2})"); }, "learning_rate");
   expect_error([] { TrackerParams().apply_overrides({"learning_rate"}); }, "name=value");
   expect_error([] { TrackerParams().set("border_mode", "sideways"); }, "border_mode");
+  expect_error([] { TrackerParams().set("network_precision", "half"); }, "network_precision");
   expect_error([] { TrackerParams::from_json_file("/nonexistent.json"); }, "/nonexistent.json");
 }
 
