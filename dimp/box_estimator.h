@@ -2,14 +2,14 @@
 // the centre) once the classifier has located the target.
 //
 // BoxEstimator concept:
-//   // First frame: features of the augmented patches, the target boxes in them (N, 4), the
-//   // un-augmented patch's region.
-//   void initialize(const backbones::ExtractedFeatures&, const at::Tensor& boxes,
-//                   const bbox::PatchRegion&, const TrackerParams&);
+//   // First frame: the image and target, features of the augmented patches, the target
+//   // boxes in them (N, 4), the un-augmented patch's region.
+//   void initialize(const BoxInitContext& ctx);
 //   // Each frame: the new estimate from the context (the classifier's centre, old size).
 //   bbox::CenterBox estimate(const BoxContext& ctx);
 //
-// MultiScaleSearch (weight-free trackers): the size follows the scale whose patch scored best.
+// MultiScaleSearch: the size follows the scale whose patch scored best. ScaleFilterSearch
+// (dimp/scale_filter.h): a separate discriminative scale filter (DSST) sets the size.
 // The IoU-Net estimator of the DiMP variants refines the box by gradient ascent (bbox/).
 #pragma once
 
@@ -26,6 +26,16 @@
 
 namespace dimp {
 
+// BoxInitContext: what a box estimator sees of the first frame.
+struct BoxInitContext {
+  const at::Tensor& image;
+  bbox::CenterBox target;
+  const backbones::ExtractedFeatures& features;  // of the augmented patches
+  const at::Tensor& boxes;                       // (N, 4) the target in each augmented patch
+  const bbox::PatchRegion& region;               // the un-augmented patch's region
+  const TrackerParams& params;
+};
+
 // BoxContext: what a box estimator sees of the current frame.
 struct BoxContext {
   const at::Tensor& image;
@@ -40,8 +50,7 @@ struct BoxContext {
 // sampled scales by a parabola through the neighbouring scales' peak scores (in log scale).
 class MultiScaleSearch {
  public:
-  void initialize(const backbones::ExtractedFeatures&, const at::Tensor&, const bbox::PatchRegion&,
-                  const TrackerParams&) {}
+  void initialize(const BoxInitContext&) {}
   bbox::CenterBox estimate(const BoxContext& ctx) const {
     const auto& f = ctx.params.scale_factors;
     const auto& s = ctx.localization.scale_scores;

@@ -16,9 +16,10 @@ using DiMPTracker = Tracker<DiMPFeatures<N>, losses::LearnedLoss, optim::Steepes
 using DiMP18 = DiMPTracker<DiMP18Net>;
 using DiMP50 = DiMPTracker<DiMP50Net>;
 
-void IoUNetBoxEstimator::initialize(const backbones::ExtractedFeatures& features, const at::Tensor& boxes,
-                                    const bbox::PatchRegion&, const TrackerParams& params) {
-  rng_.seed(params.seed + 17);
+void IoUNetBoxEstimator::initialize(const BoxInitContext& ctx) {
+  const auto& features = ctx.features;
+  const auto& boxes = ctx.boxes;
+  rng_.seed(ctx.params.seed + 17);
   at::NoGradGuard ng;
   const auto& iou_net = *net_->bb_regressor;
   head_.reset();

@@ -78,8 +78,7 @@ struct IoUWindow {
 class IoUNetBoxEstimator {
  public:
   explicit IoUNetBoxEstimator(DiMPNet net) : net_(std::move(net)) {}
-  void initialize(const backbones::ExtractedFeatures& features, const at::Tensor& boxes, const bbox::PatchRegion& region,
-                  const TrackerParams& params);
+  void initialize(const BoxInitContext& ctx);
   bbox::CenterBox estimate(const BoxContext& ctx);
   // refine: the refinement itself on one patch's IoU features; proposals and result in
   // patch pixels (x, y, w, h); exposed for tests. Returns the final boxes and their scores,

@@ -94,7 +94,7 @@ class Tracker final : public VisualTracker {
     {
       at::NoGradGuard ng;
       filter_ = update_.initialize(predictor_, x, boxes, params_);
-      box_estimator_.initialize(feats, aug.boxes, aug.region, params_);
+      box_estimator_.initialize({image, bbox::to_center(box), feats, aug.boxes, aug.region, params_});
     }
     times_.initialize += seconds_since(t0);
   }

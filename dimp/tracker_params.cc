@@ -21,6 +21,10 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("scale_factors", p.scale_factors);
   fn("scale_learning_rate", p.scale_learning_rate);
   fn("min_target_size", p.min_target_size);
+  fn("scale_filter_scales", p.scale_filter_scales);
+  fn("aspect_filter_scales", p.aspect_filter_scales);
+  fn("scale_filter_step", p.scale_filter_step);
+  fn("scale_filter_learning_rate", p.scale_filter_learning_rate);
   fn("sample_memory_size", p.sample_memory_size);
   fn("learning_rate", p.learning_rate);
   fn("init_samples_minimum_weight", p.init_samples_minimum_weight);
@@ -158,6 +162,11 @@ void TrackerParams::validate() const {
   require(!scale_factors.empty(), "scale_factors not empty");
   for (double s : scale_factors) require(s > 0, "scale_factors > 0");
   require(scale_learning_rate > 0 && scale_learning_rate <= 1, "0 < scale_learning_rate <= 1");
+  require(scale_filter_scales == 0 || scale_filter_scales >= 3, "scale_filter_scales 0 (off) or >= 3");
+  require(aspect_filter_scales == 0 || (aspect_filter_scales >= 3 && scale_filter_scales > 0),
+          "aspect_filter_scales 0 (off) or >= 3 with the scale filter on");
+  require(scale_filter_step > 1, "scale_filter_step > 1");
+  require(scale_filter_learning_rate > 0 && scale_filter_learning_rate <= 1, "0 < scale_filter_learning_rate <= 1");
   require(sample_memory_size >= 1, "sample_memory_size >= 1");
   require(learning_rate > 0 && learning_rate <= 1, "0 < learning_rate <= 1");
   require(hard_negative_learning_rate > 0 && hard_negative_learning_rate <= 1, "0 < hard_negative_learning_rate <= 1");

@@ -26,6 +26,12 @@ struct TrackerParams {
   std::vector<double> scale_factors = {1.0};  // patch scales sampled each frame (multi-scale search)
   double scale_learning_rate = 1.0;     // damping of the multi-scale search's size update (1 = none)
   double min_target_size = 10;          // pixels; lower bound of the estimated target side
+  // Weight-free variants: a DSST scale filter over this many scales sets the size (0: the
+  // multi-scale search above does); its scale step and model learning rate.
+  int scale_filter_scales = 0;
+  int aspect_filter_scales = 0;  // and an aspect filter over this many shapes (0: off)
+  double scale_filter_step = 1.02;
+  double scale_filter_learning_rate = 0.025;
 
   // Sample memory and model update (§3.7).
   int sample_memory_size = 50;

@@ -1,5 +1,6 @@
 #include "dimp/weight_free.h"
 
+#include "dimp/scale_filter.h"
 #include "dimp/tracker_impl.h"
 #include "losses/least_squares_loss.h"
 #include "optim/gradient_descent.h"
@@ -46,9 +47,9 @@ Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams& p) {
   }
 }
 
-template <class Loss, template <class> class Opt, class Update>
-std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p) {
-  using T = Tracker<backbones::HandcraftedFeatures, Loss, Opt, LinearFilterInitializer, MultiScaleSearch, Update>;
+template <class Loss, template <class> class Opt, class Update, class Box>
+std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p, Box box) {
+  using T = Tracker<backbones::HandcraftedFeatures, Loss, Opt, LinearFilterInitializer, Box, Update>;
   auto features = features_for(p);
   auto loss = make_loss<Loss>(p);
   optim::FilterGeometry geometry{static_cast<double>(p.feature_cell_size), p.filter_size, p.filter_size,
@@ -57,7 +58,25 @@ std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParam
                                   LinearFilterInitializer::target_template(features.channels(), p.filter_size,
                                                                            p.feature_cell_size),
                                   geometry);
-  return std::make_unique<T>(name, std::move(features), std::move(predictor), MultiScaleSearch{}, p);
+  return std::make_unique<T>(name, std::move(features), std::move(predictor), std::move(box), p);
+}
+
+// The size: a DSST scale filter when scale_filter_scales > 0, else the multi-scale search.
+template <class Loss, template <class> class Opt, class Update>
+std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p) {
+  if (p.scale_filter_scales == 0) return build<Loss, Opt, Update>(name, p, MultiScaleSearch{});
+  ScaleFilterOptions o;
+  o.scales = p.scale_filter_scales;
+  o.step = p.scale_filter_step;
+  o.learning_rate = p.scale_filter_learning_rate;
+  std::optional<ScaleFilterOptions> aspect;
+  if (p.aspect_filter_scales > 0) {
+    aspect = o;
+    aspect->aspect = true;
+    aspect->scales = p.aspect_filter_scales;
+  }
+  return build<Loss, Opt, Update>(name, p,
+                                  ScaleFilterSearch(o, aspect, {p.feature_cell_size, p.feature_orientations, p.feature_color}));
 }
 
 template <class Loss, template <class> class Opt>
@@ -89,8 +108,12 @@ TrackerParams weight_free_params() {
   p.feature_orientations = 9;
   p.feature_color = true;
   p.filter_size = 4;
-  p.scale_factors = {1.0 / 1.03, 1.0, 1.03};
-  p.scale_learning_rate = 0.5;
+  // The size from DSST-style scale and aspect filters (one patch scale for the classifier):
+  // on ../shared/data AUC 0.493 against 0.464 for the three-scale search, SR@0.75 0.182
+  // against 0.109, at 166 FPS (17 + 17 filter scales: AUC 0.496 at 143 FPS).
+  p.scale_factors = {1.0};
+  p.scale_filter_scales = 13;
+  p.aspect_filter_scales = 9;
   p.subpixel_peak = true;
   p.learning_rate = 0.02;
   p.init_samples_minimum_weight = 0.5;

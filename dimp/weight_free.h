@@ -3,11 +3,12 @@
 //
 // The default composition: hand-crafted features (HOG + opponent colour), the fixed hinge
 // loss of eq. 8, steepest descent with the Gauss-Newton step, the pooled target template as
-// f(0), multi-scale search for the size, and the paper's sample memory:
+// f(0), DSST-style scale and aspect filters for the size (dimp/scale_filter.h; the classifier's
+// multi-scale search when scale_filter_scales is 0), and the paper's sample memory:
 //
 //   using WeightFree = Tracker<backbones::HandcraftedFeatures, losses::HingeLoss,
 //                              optim::SteepestDescentGN, LinearFilterInitializer,
-//                              MultiScaleSearch, SampleMemory>;
+//                              ScaleFilterSearch, SampleMemory>;
 //   auto t = dimp::make_tracker("weight-free", dimp::default_params("weight-free"));
 //
 // The registry also holds the ablations of Tables 1 and 3: -gd, -init (optimizer), -ls
@@ -20,6 +21,7 @@
 #include "dimp/box_estimator.h"
 #include "dimp/initializer.h"
 #include "dimp/model_update.h"
+#include "dimp/scale_filter.h"
 #include "dimp/tracker.h"
 #include "losses/hinge_loss.h"
 #include "optim/steepest_descent.h"
@@ -32,7 +34,7 @@ class Tracker;
 
 // WeightFreeTracker: the default tracker's type.
 using WeightFreeTracker = Tracker<backbones::HandcraftedFeatures, losses::HingeLoss, optim::SteepestDescentGN,
-                                  LinearFilterInitializer, MultiScaleSearch, SampleMemory>;
+                                  LinearFilterInitializer, ScaleFilterSearch, SampleMemory>;
 
 // weight_free_params: the variant's defaults (dimp/params/weight-free.json holds the same).
 TrackerParams weight_free_params();

@@ -84,7 +84,9 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
   IoUNetBoxEstimator est(net);
   backbones::ExtractedFeatures feats{at::Tensor(), {bb.at("layer2"), bb.at("layer3")}};
   TrackerParams p = dimp_params();
-  est.initialize(feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}), {}, p);
+  const auto first_boxes = at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4});
+  const bbox::PatchRegion region{};
+  est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, first_boxes, region, p});
   auto f = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3"));
   auto proposals = at::tensor({100.f, 95.f, 60.f, 70.f, 120.f, 110.f, 80.f, 60.f, 90.f, 80.f, 90.f, 100.f}).view({3, 4});
   p.box_refinement_iter = 0;
@@ -112,7 +114,9 @@ TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
   IoUNetBoxEstimator est(net);
   backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
   TrackerParams p = dimp_params();
-  est.initialize(feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}), {}, p);
+  const auto first_boxes = at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4});
+  const bbox::PatchRegion region{};
+  est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, first_boxes, region, p});
   // Proposals near the centre, and near a corner (a window touching the map's edge).
   for (const float c : {120.f, 10.f}) {
     auto proposals = at::tensor({c, c + 5, 60.f, 50.f, c + 8, c - 4, 50.f, 66.f, c - 6, c + 2, 70.f, 58.f}).view({3, 4});
