@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/random_batchnorm.h"
+
 namespace dimp::bbox {
 namespace {
 
@@ -10,15 +12,7 @@ namespace {
 AtomIoUNet random_net() {
   at::manual_seed(11);
   AtomIoUNet net(AtomIoUNetOptions{{16, 32}, {24, 40}, {20, 28}});
-  at::NoGradGuard ng;
-  for (const auto& m : net->modules()) {
-    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-      bn->running_mean.uniform_(-0.2, 0.2);
-      bn->running_var.uniform_(0.5, 2.0);
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.uniform_(-0.2, 0.2);
-    }
-  }
+  testing::randomize_batchnorm(*net);
   for (auto& p : net->parameters()) p.requires_grad_(false);
   return net;
 }

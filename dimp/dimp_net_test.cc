@@ -13,6 +13,7 @@
 
 #include "dimp/weights/state_dict.h"
 #include "tests/python_support.h"
+#include "tests/random_batchnorm.h"
 #include "tests/testing.h"
 
 namespace dimp {
@@ -136,17 +137,7 @@ TEST(DiMPNet, OutputShapesFor288Patches) {
 TEST(DiMPNet, InferenceIoUNetMatchesTheEvalNetworkWithBoxGradients) {
   at::manual_seed(3);
   DiMPNet net(DiMPNetConfig::dimp18());
-  {
-    at::NoGradGuard ng;
-    for (const auto& m : net->modules()) {
-      if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-        bn->running_mean.uniform_(-0.2, 0.2);
-        bn->running_var.uniform_(0.5, 2.0);
-        bn->weight.uniform_(0.5, 1.5);
-        bn->bias.uniform_(-0.2, 0.2);
-      }
-    }
-  }
+  testing::randomize_batchnorm(*net);
   for (auto& p : net->parameters()) p.requires_grad_(false);
   auto patches = at::rand({1, 3, 288, 288}) * 255;
   auto ref_box = at::tensor({100.f, 100.f, 80.f, 60.f}).view({1, 4});
