@@ -119,7 +119,13 @@ void ScaleFilterSearch::initialize(const BoxInitContext& ctx) {
 
 bbox::CenterBox ScaleFilterSearch::estimate(const BoxContext& ctx) {
   bbox::CenterBox b = scale_.resized(ctx.classifier_estimate, scale_.change(ctx.image, ctx.classifier_estimate));
-  if (aspect_) b = aspect_->resized(b, aspect_->change(ctx.image, b));
+  if (aspect_) {
+    // Shape changes compound frame after frame: keep the aspect ratio within the limit the
+    // DiMP variants' box estimator applies (maximal_aspect_ratio).
+    const bbox::CenterBox shaped = aspect_->resized(b, aspect_->change(ctx.image, b));
+    const double ratio = shaped.w / shaped.h, limit = ctx.params.maximal_aspect_ratio;
+    if (ratio < limit && ratio > 1 / limit) b = shaped;
+  }
   scale_.update(ctx.image, b);
   if (aspect_) aspect_->update(ctx.image, b);
   return b;
