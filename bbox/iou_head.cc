@@ -7,14 +7,21 @@
 namespace dimp::bbox {
 
 IoUHead::Branch IoUHead::branch(const AtomIoUNetImpl::FoldedLayer& fc, const at::Tensor& predictor, int pooled,
-                                double scale) {
+                                double scale, bool bfloat16) {
   const int64_t N = fc.weight.size(0), C = fc.weight.size(1) / (pooled * pooled);
   // (N, C, s, s) -> (N, s, s, C): the order in which channels-last pooling writes a box.
   auto w = fc.weight.reshape({N, C, pooled, pooled}).permute({0, 2, 3, 1}).reshape({N, -1}).contiguous();
-  return {w, fc.bias.contiguous(), predictor.reshape({N, 1}).contiguous(), pooled, static_cast<float>(scale)};
+  Branch b{w, {}, {}, fc.bias.contiguous(), predictor.reshape({N, 1}).contiguous(), w.size(1), pooled,
+           static_cast<float>(scale)};
+  if (bfloat16) {  // only the bfloat16 copies are read then
+    b.weight_bf16 = w.to(at::kBFloat16);
+    b.pairs_bf16 = cpu::pack_row_pairs(w);
+    b.weight = at::Tensor();
+  }
+  return b;
 }
 
-IoUHead::IoUHead(const AtomIoUNetImpl& net) {
+IoUHead::IoUHead(const AtomIoUNetImpl& net, bool bfloat16) {
   TORCH_CHECK(net.is_folded(), "IoUHead: the IoU-Net must be folded (fold_batchnorm(), eval mode)");
   at::NoGradGuard ng;
   const auto& fc3 = net.folded(*net.fc3_rt);
@@ -25,8 +32,11 @@ IoUHead::IoUHead(const AtomIoUNetImpl& net) {
   const int64_t n3 = fc3.weight.size(0), n4 = fc4.weight.size(0);
   TORCH_CHECK(w.size(0) == n3 + n4, "IoUHead: iou_predictor takes ", w.size(0), " inputs, fc3_rt/fc4_rt give ", n3,
               " + ", n4);
-  layer2_ = branch(fc3, w.narrow(0, 0, n3), AtomIoUNetImpl::kPooled2, AtomIoUNetImpl::kScale2);
-  layer3_ = branch(fc4, w.narrow(0, n3, n4), AtomIoUNetImpl::kPooled3, AtomIoUNetImpl::kScale3);
+  const int64_t k3 = fc3.weight.size(1), k4 = fc4.weight.size(1);
+  TORCH_CHECK(!bfloat16 || (cpu::has_native_bf16() && k3 % 32 == 0 && k4 % 32 == 0 && n3 % 2 == 0 && n4 % 2 == 0),
+              "IoUHead: bfloat16 needs AVX512-BF16, FC inputs in multiples of 32 and even widths");
+  layer2_ = branch(fc3, w.narrow(0, 0, n3), AtomIoUNetImpl::kPooled2, AtomIoUNetImpl::kScale2, bfloat16);
+  layer3_ = branch(fc4, w.narrow(0, n3, n4), AtomIoUNetImpl::kPooled3, AtomIoUNetImpl::kScale3, bfloat16);
   predictor_bias_ = net.iou_predictor->bias.item<float>();
 }
 
@@ -36,16 +46,19 @@ void IoUHead::add(const Branch& b, const at::Tensor& features, const at::Tensor&
               "IoUHead: features must be float CPU (B, C, H, W), got ", features.toString(), " ", features.sizes());
   const auto F = features.contiguous(at::MemoryFormat::ChannelsLast);
   const int64_t R = rois.size(0), C = F.size(1), H = F.size(2), W = F.size(3);
-  TORCH_CHECK(C * b.pooled * b.pooled == b.weight.size(1), "IoUHead: features have ", C,
-              " channels, the predictor expects ", b.weight.size(1) / (b.pooled * b.pooled));
-  auto pooled = at::empty({R, b.weight.size(1)}, F.options().memory_format(at::MemoryFormat::Contiguous));
+  TORCH_CHECK(C * b.pooled * b.pooled == b.inputs, "IoUHead: features have ", C, " channels, the predictor expects ",
+              b.inputs / (b.pooled * b.pooled));
+  auto pooled = at::empty({R, b.inputs}, F.options().memory_format(at::MemoryFormat::Contiguous));
   cpu::prroi_forward_nhwc<float>(F.data_ptr<float>(), rois.data_ptr<float>(), pooled.data_ptr<float>(), R, C, H, W,
                                  b.pooled, b.pooled, b.scale);
-  const auto pre = cpu::few_rows_matmul_bt(pooled, b.weight, b.bias);  // (R, N) before the ReLU
+  const bool bf16 = b.weight_bf16.defined();
+  const auto pre = bf16 ? cpu::few_rows_matmul_bt_bf16(pooled, b.weight_bf16, b.bias)
+                        : cpu::few_rows_matmul_bt(pooled, b.weight, b.bias);  // (R, N) before the ReLU
   iou.add_(cpu::few_rows_matmul(pre.clamp_min(0), b.predictor).view({-1}));
   if (!grad_rois.defined()) return;
   const auto grad_pre = (pre > 0).to(at::kFloat).mul_(b.predictor.view({-1}));
-  const auto grad_pooled = cpu::few_rows_matmul(grad_pre, b.weight);
+  const auto grad_pooled = bf16 ? cpu::few_rows_matmul_pairs_bf16(grad_pre, b.pairs_bf16)
+                                : cpu::few_rows_matmul(grad_pre, b.weight);
   cpu::prroi_backward_nhwc<float>(F.data_ptr<float>(), rois.data_ptr<float>(), grad_pooled.data_ptr<float>(), nullptr,
                                   grad_rois.data_ptr<float>(), R, C, H, W, b.pooled, b.pooled, b.scale);
 }

@@ -8,6 +8,9 @@
 // Here the folded weights are laid out once, columns in the pooled (bin, channel) order, for
 // the few-row kernels of bbox/cpu/few_rows_matmul.h (one copy serves both passes).
 //
+// With `bfloat16` (on CPUs with AVX512-BF16) the FC layers keep bfloat16 weights and run on
+// bfloat16 dot products: half the bytes and twice the rate, inputs rounded to bfloat16.
+//
 //   IoUHead head(*net->bb_regressor);   // after fold_batchnorm()
 //   auto out = head.evaluate(net->bb_regressor->modulate(modulation, features), proposals);
 #pragma once
@@ -20,7 +23,7 @@ namespace dimp::bbox {
 
 class IoUHead {
  public:
-  explicit IoUHead(const AtomIoUNetImpl& folded_net);
+  explicit IoUHead(const AtomIoUNetImpl& folded_net, bool bfloat16 = false);
 
   struct Output {
     at::Tensor iou;           // (B, P)
@@ -32,13 +35,16 @@ class IoUHead {
 
  private:
   struct Branch {
-    at::Tensor weight;     // (N, bins * C): the folded linear layer
+    at::Tensor weight;     // (N, bins * C): the folded linear layer (float mode)
+    at::Tensor weight_bf16, pairs_bf16;  // bfloat16 mode: weight, and pack_row_pairs(weight)
     at::Tensor bias;       // (N)
     at::Tensor predictor;  // (N, 1): this branch's part of iou_predictor's weight
+    int64_t inputs;        // bins * C
     int pooled;            // bins per side
     float scale;           // 1 / feature stride
   };
-  static Branch branch(const AtomIoUNetImpl::FoldedLayer& fc, const at::Tensor& predictor, int pooled, double scale);
+  static Branch branch(const AtomIoUNetImpl::FoldedLayer& fc, const at::Tensor& predictor, int pooled, double scale,
+                       bool bfloat16);
   // add: this branch's IoU terms to iou (R), and if grad_rois is defined, their roi gradient.
   static void add(const Branch& b, const at::Tensor& features, const at::Tensor& rois, at::Tensor& iou,
                   at::Tensor& grad_rois);

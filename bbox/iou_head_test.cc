@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bbox/cpu/few_rows_matmul.h"
 #include "tests/random_batchnorm.h"
 
 namespace dimp::bbox {
@@ -9,9 +10,9 @@ namespace {
 
 // A small IoU-Net (channel counts off the vector width) with BatchNorm statistics far from
 // identity, so folding matters.
-AtomIoUNet random_net() {
+AtomIoUNet random_net(AtomIoUNetOptions options = {{16, 32}, {24, 40}, {20, 28}}) {
   at::manual_seed(11);
-  AtomIoUNet net(AtomIoUNetOptions{{16, 32}, {24, 40}, {20, 28}});
+  AtomIoUNet net(options);
   testing::randomize_batchnorm(*net);
   for (auto& p : net->parameters()) p.requires_grad_(false);
   return net;
@@ -54,6 +55,38 @@ TEST(IoUHead, EqualsAutogradThroughTheEvalNetwork) {
     EXPECT_FALSE(head.evaluate(f, proposals, /*box_gradient=*/false).box_gradient.defined());
   }
   EXPECT_GT(expected_grad.abs().sum().item<double>(), 0.0);
+}
+
+// bfloat16 FC layers: IoUs and box gradients within bfloat16's precision of float autograd
+// (FC inputs of 32·25 and 32·9, multiples of 32 as the bfloat16 kernel needs).
+TEST(IoUHead, BFloat16LayersStayWithinTheirPrecision) {
+  if (!cpu::has_native_bf16()) GTEST_SKIP() << "this CPU has no AVX512-BF16";
+  auto net = random_net(AtomIoUNetOptions{{16, 32}, {32, 32}, {20, 28}});
+  net->eval();
+  auto l2 = at::randn({1, 16, 36, 36}), l3 = at::randn({1, 32, 18, 18});
+  auto proposals = at::rand({1, 10, 4}) * at::tensor({150.f, 150.f, 100.f, 100.f}) + at::tensor({20.f, 20.f, 30.f, 30.f});
+  IoUFeatures feat;
+  at::Tensor iou, grad;
+  {
+    at::NoGradGuard ng;
+    feat = net->modulate(net->modulation(l2, l3, at::tensor({110.f, 100.f, 70.f, 90.f}).view({1, 4})),
+                         net->iou_features(l2, l3));
+  }
+  {
+    at::AutoGradMode on(true);
+    auto b = proposals.clone().requires_grad_();
+    iou = net->predict_iou_modulated(feat, b);
+    iou.sum().backward();
+    grad = b.grad();
+  }
+  net->fold_batchnorm();
+  const auto out = IoUHead(*net, /*bfloat16=*/true).evaluate(feat, proposals);
+  const double range = (iou.max() - iou.min()).item<double>() + iou.abs().max().item<double>();
+  EXPECT_LT((out.iou - iou).abs().max().item<double>(), 0.02 * range) << out.iou << iou;
+  // The gradient (the refinement's step direction) keeps its direction.
+  const double cosine = (out.box_gradient * grad).sum().item<double>() / (out.box_gradient.norm() * grad.norm()).item<double>();
+  EXPECT_GT(cosine, 0.99);
+  EXPECT_FALSE(at::equal(out.iou, iou));  // it did run in bfloat16
 }
 
 TEST(IoUHead, RefusesUnfoldedNetsAndBadProposals) {

@@ -199,4 +199,166 @@ at::Tensor few_rows_matmul(const at::Tensor& x, const at::Tensor& b, const at::T
   return matmul_tensor(x, b, bias, /*transposed=*/false);
 }
 
+namespace {
+
+// x · bᵀ in bfloat16: G rows of x against R rows of b, 32 values (16 pairs) per instruction.
+template <int G, int R>
+__attribute__((target("avx512f,avx512bf16"))) void dots_bf16(const uint16_t* x, const uint16_t* b,
+                                                              const float* bias, float* y, int64_t K, int64_t N) {
+  __m512 acc[G][R];
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[g][r] = _mm512_setzero_ps();
+  }
+  for (int64_t k = 0; k < K; k += 32) {
+    __m512bh v[R];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) v[r] = (__m512bh)_mm512_loadu_si512(b + r * K + k);
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+      const __m512bh a = (__m512bh)_mm512_loadu_si512(x + g * K + k);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) acc[g][r] = _mm512_dpbf16_ps(acc[g][r], a, v[r]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
+  }
+}
+
+// x · b with b as row pairs (N/2, K, 2): each x pair (32 bits) broadcast against 16 columns.
+template <int G>
+__attribute__((target("avx512f,avx512bf16"))) void pairs_bf16(const uint32_t* x, const uint32_t* b, float* y,
+                                                               int64_t pairs, int64_t K, int64_t k0,
+                                                               const __mmask16 (&mask)[kChunks]) {
+  __m512 acc[G][kChunks];
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) acc[g][c] = _mm512_setzero_ps();
+  }
+  const uint32_t* col = b + k0;
+  for (int64_t p = 0; p < pairs; ++p, col += K) {
+    __m512bh v[kChunks];
+#pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) v[c] = (__m512bh)_mm512_maskz_loadu_epi32(mask[c], col + 16 * c);
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+      const __m512bh a = (__m512bh)_mm512_set1_epi32(static_cast<int>(x[g * pairs + p]));
+#pragma GCC unroll 16
+      for (int c = 0; c < kChunks; ++c) acc[g][c] = _mm512_dpbf16_ps(acc[g][c], a, v[c]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int c = 0; c < kChunks; ++c) _mm512_mask_storeu_ps(y + g * K + k0 + 16 * c, mask[c], acc[g][c]);
+  }
+}
+
+template <int... G>
+void dots_bf16_dispatch(int rows, int cols, std::integer_sequence<int, G...>, const uint16_t* x, const uint16_t* b,
+                        const float* bias, float* y, int64_t K, int64_t N) {
+  auto row = [&](auto g) {
+    constexpr int Gc = decltype(g)::value;
+    switch (cols) {
+      case 1: return dots_bf16<Gc, 1>(x, b, bias, y, K, N);
+      case 2: return dots_bf16<Gc, 2>(x, b, bias, y, K, N);
+      case 3: return dots_bf16<Gc, 3>(x, b, bias, y, K, N);
+      default: return dots_bf16<Gc, kDotColumns>(x, b, bias, y, K, N);
+    }
+  };
+  ((rows == G + 1 ? row(std::integral_constant<int, G + 1>{}) : void()), ...);
+}
+
+template <int... G>
+void pairs_bf16_dispatch(int rows, std::integer_sequence<int, G...>, const uint32_t* x, const uint32_t* b, float* y,
+                         int64_t pairs, int64_t K, int64_t k0, const __mmask16 (&mask)[kChunks]) {
+  ((rows == G + 1 ? pairs_bf16<G + 1>(x, b, y, pairs, K, k0, mask) : void()), ...);
+}
+
+int64_t rows_per_pass(int64_t M, int64_t most) {
+  const int64_t passes = (M + most - 1) / most;
+  return (M + passes - 1) / passes;
+}
+
+}  // namespace
+
+bool has_native_bf16() {
+  static const bool yes = __builtin_cpu_supports("avx512bf16");
+  return yes;
+}
+
+at::Tensor pack_row_pairs(const at::Tensor& b) {
+  TORCH_CHECK(b.dim() == 2 && b.size(0) % 2 == 0, "pack_row_pairs: b must be (N, K) with N even, got ", b.sizes());
+  return b.reshape({b.size(0) / 2, 2, b.size(1)}).permute({0, 2, 1}).to(at::kBFloat16).contiguous();
+}
+
+at::Tensor few_rows_matmul_bt_bf16(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias) {
+  TORCH_CHECK(has_native_bf16(), "few_rows_matmul_bt_bf16: this CPU has no AVX512-BF16");
+  TORCH_CHECK(x.dim() == 2 && b.dim() == 2 && x.size(1) == b.size(1) && b.size(1) % 32 == 0 &&
+                  b.scalar_type() == at::kBFloat16 && x.scalar_type() == at::kFloat,
+              "few_rows_matmul_bt_bf16: x (M, K) float and b (N, K) bfloat16 with K % 32 == 0, got ", x.sizes(),
+              " and ", b.sizes(), " ", b.scalar_type());
+  TORCH_CHECK(!bias.defined() || (bias.numel() == b.size(0) && bias.scalar_type() == at::kFloat),
+              "few_rows_matmul_bt_bf16: bias must be (", b.size(0), ") float");
+  const int64_t M = x.size(0), K = x.size(1), N = b.size(0);
+  const auto xb = x.to(at::kBFloat16).contiguous();
+  const auto bc = b.contiguous();
+  const auto biasc = bias.defined() ? bias.contiguous() : bias;
+  auto y = at::empty({M, N}, x.options());
+  const auto* xp = reinterpret_cast<const uint16_t*>(xb.data_ptr<at::BFloat16>());
+  const auto* bp = reinterpret_cast<const uint16_t*>(bc.data_ptr<at::BFloat16>());
+  const float* biasp = biasc.defined() ? biasc.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  const int64_t per_pass = rows_per_pass(M, kDotRows);
+  at::parallel_for(0, (N + kDotColumns - 1) / kDotColumns, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) {
+      const int64_t n0 = blk * kDotColumns;
+      const int cols = static_cast<int>(std::min<int64_t>(kDotColumns, N - n0));
+      for (int64_t m = 0; m < M; m += per_pass) {
+        const int rows = static_cast<int>(std::min(per_pass, M - m));
+        dots_bf16_dispatch(rows, cols, std::make_integer_sequence<int, kDotRows>{}, xp + m * K, bp + n0 * K,
+                           biasp ? biasp + n0 : nullptr, yp + m * N + n0, K, N);
+      }
+    }
+  });
+  return y;
+}
+
+at::Tensor few_rows_matmul_pairs_bf16(const at::Tensor& x, const at::Tensor& b_pairs) {
+  TORCH_CHECK(has_native_bf16(), "few_rows_matmul_pairs_bf16: this CPU has no AVX512-BF16");
+  TORCH_CHECK(x.dim() == 2 && b_pairs.dim() == 3 && b_pairs.size(2) == 2 && x.size(1) == 2 * b_pairs.size(0) &&
+                  b_pairs.scalar_type() == at::kBFloat16 && x.scalar_type() == at::kFloat,
+              "few_rows_matmul_pairs_bf16: x (M, N) float and pack_row_pairs of an (N, K) matrix, got ", x.sizes(),
+              " and ", b_pairs.sizes(), " ", b_pairs.scalar_type());
+  const int64_t M = x.size(0), pairs = b_pairs.size(0), K = b_pairs.size(1);
+  const auto xb = x.to(at::kBFloat16).contiguous();
+  const auto bc = b_pairs.contiguous();
+  auto y = at::empty({M, K}, x.options());
+  const auto* xp = reinterpret_cast<const uint32_t*>(xb.data_ptr<at::BFloat16>());
+  const auto* bp = reinterpret_cast<const uint32_t*>(bc.data_ptr<at::BFloat16>());
+  float* yp = y.data_ptr<float>();
+  const int64_t per_pass = rows_per_pass(M, kMaxRows);
+  at::parallel_for(0, (K + kColumns - 1) / kColumns, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) {
+      const int64_t k0 = blk * kColumns;
+      __mmask16 mask[kChunks];
+      for (int c = 0; c < kChunks; ++c) {
+        const int64_t n = std::clamp<int64_t>(K - k0 - 16 * c, 0, 16);
+        mask[c] = static_cast<__mmask16>((1u << n) - 1u);
+      }
+      for (int64_t m = 0; m < M; m += per_pass) {
+        const int rows = static_cast<int>(std::min(per_pass, M - m));
+        pairs_bf16_dispatch(rows, std::make_integer_sequence<int, kMaxRows>{}, xp + m * pairs, bp, yp + m * K, pairs,
+                            K, k0, mask);
+      }
+    }
+  });
+  return y;
+}
+
 }  // namespace dimp::bbox::cpu

@@ -18,6 +18,17 @@ namespace dimp::bbox::cpu {
 // few_rows_matmul: x (M, K) · b (K, N), both row-major contiguous float; bias (N) or undefined.
 at::Tensor few_rows_matmul(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias = {});
 
+// bfloat16 variants (AVX512-BF16 dot products, float accumulation), for weights kept in
+// bfloat16: half the bytes, twice the multiply rate. Inputs are rounded to bfloat16.
+//   few_rows_matmul_bt_bf16: x (M, K) float · bᵀ, b (N, K) bfloat16, K a multiple of 32.
+//   few_rows_matmul_pairs_bf16: x (M, N) float · b, with b (N, K) given as pack_row_pairs(b)
+//     (N/2, K, 2) bfloat16, N even: row pairs interleaved so each 32-bit lane holds the two
+//     values one dot-product instruction multiplies.
+bool has_native_bf16();
+at::Tensor few_rows_matmul_bt_bf16(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias = {});
+at::Tensor few_rows_matmul_pairs_bf16(const at::Tensor& x, const at::Tensor& b_pairs);
+at::Tensor pack_row_pairs(const at::Tensor& b);
+
 // few_rows_matmul_bt: x (M, K) · bᵀ for b (N, K).
 at::Tensor few_rows_matmul_bt(const at::Tensor& x, const at::Tensor& b, const at::Tensor& bias = {});
 
