@@ -18,6 +18,42 @@ bool has_avx512() {
   return yes;
 }
 
+// Compile-time row and column counts for the kernels from run-time ones.
+template <class F, int... G>
+void with_rows_impl(int rows, F& f, std::integer_sequence<int, G...>) {
+  ((rows == G + 1 ? f(std::integral_constant<int, G + 1>{}) : void()), ...);
+}
+template <int Most, class F>
+void with_rows(int rows, F&& f) {
+  with_rows_impl(rows, f, std::make_integer_sequence<int, Most>{});
+}
+
+// Even row passes (10 rows: 5 + 5, not 6 + 4) keep every pass equally compute-bound.
+int64_t rows_per_pass(int64_t M, int64_t most) {
+  const int64_t passes = (M + most - 1) / most;
+  return (M + passes - 1) / passes;
+}
+
+// axpy_blocks: the x·b driver. Blocks of 64 output columns in parallel, x's rows in passes;
+// block(G, first_row, first_column, mask) with G a compile-time row count.
+template <class Block>
+void axpy_blocks(int64_t M, int64_t N, Block&& block) {
+  const int64_t per_pass = rows_per_pass(M, kMaxRows);
+  at::parallel_for(0, (N + kColumns - 1) / kColumns, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) {
+      const int64_t j0 = blk * kColumns;
+      __mmask16 mask[kChunks];
+      for (int c = 0; c < kChunks; ++c) {
+        const int64_t n = std::clamp<int64_t>(N - j0 - 16 * c, 0, 16);
+        mask[c] = static_cast<__mmask16>((1u << n) - 1u);
+      }
+      for (int64_t m = 0; m < M; m += per_pass) {
+        with_rows<kMaxRows>(static_cast<int>(std::min(per_pass, M - m)), [&](auto g) { block(g, m, j0, mask); });
+      }
+    }
+  });
+}
+
 // G rows of x times the column block [j0, j0 + 64) of b; `mask` selects each chunk's columns.
 // (GCC keeps the accumulators in registers only once the fixed-count loops are unrolled.)
 template <int G>
@@ -49,31 +85,9 @@ __attribute__((target("avx512f"))) void block_avx512(const float* x, const float
   }
 }
 
-template <int... G>
-void block_dispatch(int rows, std::integer_sequence<int, G...>, const float* x, const float* b, const float* bias,
-                    float* y, int64_t K, int64_t N, int64_t j0, const __mmask16 (&mask)[kChunks]) {
-  ((rows == G + 1 ? block_avx512<G + 1>(x, b, bias, y, K, N, j0, mask) : void()), ...);
-}
-
 void matmul_avx512(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
-  // Even row groups (10 rows: 5 + 5, not 6 + 4) keep every pass equally compute-bound.
-  const int64_t passes = (M + kMaxRows - 1) / kMaxRows;
-  const int64_t per_pass = (M + passes - 1) / passes;
-  const int64_t blocks = (N + kColumns - 1) / kColumns;
-  at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t blk = begin; blk < end; ++blk) {
-      const int64_t j0 = blk * kColumns;
-      __mmask16 mask[kChunks];
-      for (int c = 0; c < kChunks; ++c) {
-        const int64_t n = std::clamp<int64_t>(N - j0 - 16 * c, 0, 16);
-        mask[c] = static_cast<__mmask16>((1u << n) - 1u);
-      }
-      for (int64_t m = 0; m < M; m += per_pass) {
-        const int rows = static_cast<int>(std::min(per_pass, M - m));
-        block_dispatch(rows, std::make_integer_sequence<int, kMaxRows>{}, x + m * K, b, bias, y + m * N, K, N, j0,
-                       mask);
-      }
-    }
+  axpy_blocks(M, N, [&](auto g, int64_t m, int64_t j0, const auto& mask) {
+    block_avx512<decltype(g)::value>(x + m * K, b, bias, y + m * N, K, N, j0, mask);
   });
 }
 
@@ -108,35 +122,28 @@ __attribute__((target("avx512f"))) void dots_avx512(const float* x, const float*
 
 constexpr int kDotRows = 6, kDotColumns = 4;  // 24 accumulators
 
-template <int... G>
-void dots_dispatch(int rows, int cols, std::integer_sequence<int, G...>, const float* x, const float* b,
-                   const float* bias, float* y, int64_t K, int64_t N) {
-  auto row = [&](auto g) {
-    constexpr int Gc = decltype(g)::value;
-    switch (cols) {
-      case 1: return dots_avx512<Gc, 1>(x, b, bias, y, K, N);
-      case 2: return dots_avx512<Gc, 2>(x, b, bias, y, K, N);
-      case 3: return dots_avx512<Gc, 3>(x, b, bias, y, K, N);
-      default: return dots_avx512<Gc, kDotColumns>(x, b, bias, y, K, N);
-    }
-  };
-  ((rows == G + 1 ? row(std::integral_constant<int, G + 1>{}) : void()), ...);
-}
-
-void matmul_bt_avx512(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
-  const int64_t passes = (M + kDotRows - 1) / kDotRows;
-  const int64_t per_pass = (M + passes - 1) / passes;
-  // b's rows are read from memory once, then from cache for the later row passes.
+// dot_blocks: the x·bᵀ driver. Blocks of kDotColumns rows of b in parallel (each read from
+// memory once, then from cache for the later row passes); dots(G, R, first_row, first_b_row).
+template <class Dots>
+void dot_blocks(int64_t M, int64_t N, Dots&& dots) {
+  const int64_t per_pass = rows_per_pass(M, kDotRows);
   at::parallel_for(0, (N + kDotColumns - 1) / kDotColumns, 1, [&](int64_t begin, int64_t end) {
     for (int64_t blk = begin; blk < end; ++blk) {
       const int64_t n0 = blk * kDotColumns;
       const int cols = static_cast<int>(std::min<int64_t>(kDotColumns, N - n0));
       for (int64_t m = 0; m < M; m += per_pass) {
-        const int rows = static_cast<int>(std::min(per_pass, M - m));
-        dots_dispatch(rows, cols, std::make_integer_sequence<int, kDotRows>{}, x + m * K, b + n0 * K,
-                      bias ? bias + n0 : nullptr, y + m * N + n0, K, N);
+        with_rows<kDotRows>(static_cast<int>(std::min(per_pass, M - m)), [&](auto g) {
+          with_rows<kDotColumns>(cols, [&](auto r) { dots(g, r, m, n0); });
+        });
       }
     }
+  });
+}
+
+void matmul_bt_avx512(const float* x, const float* b, const float* bias, float* y, int64_t M, int64_t K, int64_t N) {
+  dot_blocks(M, N, [&](auto g, auto r, int64_t m, int64_t n0) {
+    dots_avx512<decltype(g)::value, decltype(r)::value>(x + m * K, b + n0 * K, bias ? bias + n0 : nullptr,
+                                                        y + m * N + n0, K, N);
   });
 }
 
@@ -259,32 +266,6 @@ __attribute__((target("avx512f,avx512bf16"))) void pairs_bf16(const uint32_t* x,
   }
 }
 
-template <int... G>
-void dots_bf16_dispatch(int rows, int cols, std::integer_sequence<int, G...>, const uint16_t* x, const uint16_t* b,
-                        const float* bias, float* y, int64_t K, int64_t N) {
-  auto row = [&](auto g) {
-    constexpr int Gc = decltype(g)::value;
-    switch (cols) {
-      case 1: return dots_bf16<Gc, 1>(x, b, bias, y, K, N);
-      case 2: return dots_bf16<Gc, 2>(x, b, bias, y, K, N);
-      case 3: return dots_bf16<Gc, 3>(x, b, bias, y, K, N);
-      default: return dots_bf16<Gc, kDotColumns>(x, b, bias, y, K, N);
-    }
-  };
-  ((rows == G + 1 ? row(std::integral_constant<int, G + 1>{}) : void()), ...);
-}
-
-template <int... G>
-void pairs_bf16_dispatch(int rows, std::integer_sequence<int, G...>, const uint32_t* x, const uint32_t* b, float* y,
-                         int64_t pairs, int64_t K, int64_t k0, const __mmask16 (&mask)[kChunks]) {
-  ((rows == G + 1 ? pairs_bf16<G + 1>(x, b, y, pairs, K, k0, mask) : void()), ...);
-}
-
-int64_t rows_per_pass(int64_t M, int64_t most) {
-  const int64_t passes = (M + most - 1) / most;
-  return (M + passes - 1) / passes;
-}
-
 }  // namespace
 
 bool has_native_bf16() {
@@ -314,17 +295,9 @@ at::Tensor few_rows_matmul_bt_bf16(const at::Tensor& x, const at::Tensor& b, con
   const auto* bp = reinterpret_cast<const uint16_t*>(bc.data_ptr<at::BFloat16>());
   const float* biasp = biasc.defined() ? biasc.data_ptr<float>() : nullptr;
   float* yp = y.data_ptr<float>();
-  const int64_t per_pass = rows_per_pass(M, kDotRows);
-  at::parallel_for(0, (N + kDotColumns - 1) / kDotColumns, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t blk = begin; blk < end; ++blk) {
-      const int64_t n0 = blk * kDotColumns;
-      const int cols = static_cast<int>(std::min<int64_t>(kDotColumns, N - n0));
-      for (int64_t m = 0; m < M; m += per_pass) {
-        const int rows = static_cast<int>(std::min(per_pass, M - m));
-        dots_bf16_dispatch(rows, cols, std::make_integer_sequence<int, kDotRows>{}, xp + m * K, bp + n0 * K,
-                           biasp ? biasp + n0 : nullptr, yp + m * N + n0, K, N);
-      }
-    }
+  dot_blocks(M, N, [&](auto g, auto r, int64_t m, int64_t n0) {
+    dots_bf16<decltype(g)::value, decltype(r)::value>(xp + m * K, bp + n0 * K, biasp ? biasp + n0 : nullptr,
+                                                      yp + m * N + n0, K, N);
   });
   return y;
 }
@@ -342,21 +315,8 @@ at::Tensor few_rows_matmul_pairs_bf16(const at::Tensor& x, const at::Tensor& b_p
   const auto* xp = reinterpret_cast<const uint32_t*>(xb.data_ptr<at::BFloat16>());
   const auto* bp = reinterpret_cast<const uint32_t*>(bc.data_ptr<at::BFloat16>());
   float* yp = y.data_ptr<float>();
-  const int64_t per_pass = rows_per_pass(M, kMaxRows);
-  at::parallel_for(0, (K + kColumns - 1) / kColumns, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t blk = begin; blk < end; ++blk) {
-      const int64_t k0 = blk * kColumns;
-      __mmask16 mask[kChunks];
-      for (int c = 0; c < kChunks; ++c) {
-        const int64_t n = std::clamp<int64_t>(K - k0 - 16 * c, 0, 16);
-        mask[c] = static_cast<__mmask16>((1u << n) - 1u);
-      }
-      for (int64_t m = 0; m < M; m += per_pass) {
-        const int rows = static_cast<int>(std::min(per_pass, M - m));
-        pairs_bf16_dispatch(rows, std::make_integer_sequence<int, kMaxRows>{}, xp + m * pairs, bp, yp + m * K, pairs,
-                            K, k0, mask);
-      }
-    }
+  axpy_blocks(M, K, [&](auto g, int64_t m, int64_t k0, const auto& mask) {
+    pairs_bf16<decltype(g)::value>(xp + m * pairs, bp, yp + m * K, pairs, K, k0, mask);
   });
   return y;
 }
