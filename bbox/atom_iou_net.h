@@ -74,6 +74,8 @@ class AtomIoUNetImpl : public torch::nn::Module {
   // folded: `block`'s folded layer; fails unless is_folded().
   const FoldedLayer& folded(const torch::nn::Module& block) const;
   bool is_folded() const { return !folded_.empty() && !is_training(); }
+  // test_branch_type: the type fold_batchnorm gave the test branch (fails unless is_folded()).
+  at::ScalarType test_branch_type() const { return folded(*conv3_1t).weight.scalar_type(); }
 
   // The test branch pools 5x5 bins of layer2 (stride 8) and 3x3 bins of layer3 (stride 16).
   static constexpr int kPooled2 = 5, kPooled3 = 3;

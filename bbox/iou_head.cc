@@ -21,8 +21,10 @@ IoUHead::Branch IoUHead::branch(const AtomIoUNetImpl::FoldedLayer& fc, const at:
   return b;
 }
 
-IoUHead::IoUHead(const AtomIoUNetImpl& net, bool bfloat16) {
+IoUHead::IoUHead(const AtomIoUNetImpl& net, std::optional<bool> bfloat16_choice) {
   TORCH_CHECK(net.is_folded(), "IoUHead: the IoU-Net must be folded (fold_batchnorm(), eval mode)");
+  const bool bfloat16 =
+      bfloat16_choice.value_or(net.test_branch_type() == at::kBFloat16 && cpu::has_native_bf16());
   at::NoGradGuard ng;
   const auto& fc3 = net.folded(*net.fc3_rt);
   const auto& fc4 = net.folded(*net.fc4_rt);

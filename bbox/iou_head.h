@@ -8,8 +8,9 @@
 // Here the folded weights are laid out once, columns in the pooled (bin, channel) order, for
 // the few-row kernels of bbox/cpu/few_rows_matmul.h (one copy serves both passes).
 //
-// With `bfloat16` (on CPUs with AVX512-BF16) the FC layers keep bfloat16 weights and run on
-// bfloat16 dot products: half the bytes and twice the rate, inputs rounded to bfloat16.
+// In bfloat16 (by default when the net's test branch was folded to bfloat16 and the CPU has
+// AVX512-BF16) the FC layers keep bfloat16 weights and run on bfloat16 dot products: half the
+// bytes and twice the rate, inputs rounded to bfloat16.
 //
 //   IoUHead head(*net->bb_regressor);   // after fold_batchnorm()
 //   auto out = head.evaluate(net->bb_regressor->modulate(modulation, features), proposals);
@@ -17,13 +18,16 @@
 
 #include <ATen/ATen.h>
 
+#include <optional>
+
 #include "bbox/atom_iou_net.h"
 
 namespace dimp::bbox {
 
 class IoUHead {
  public:
-  explicit IoUHead(const AtomIoUNetImpl& folded_net, bool bfloat16 = false);
+  // bfloat16: unset follows the net as above; true needs AVX512-BF16.
+  explicit IoUHead(const AtomIoUNetImpl& folded_net, std::optional<bool> bfloat16 = std::nullopt);
 
   struct Output {
     at::Tensor iou;           // (B, P)

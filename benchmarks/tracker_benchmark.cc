@@ -17,7 +17,6 @@
 #include "data/sequence.h"
 #include "data/synthetic.h"
 #include "dimp/runtime.h"
-#include "bbox/cpu/few_rows_matmul.h"
 #include "bbox/iou_head.h"
 #include "dimp/dimp_net.h"
 #include "dimp/dimp_tracker.h"
@@ -148,8 +147,7 @@ int main(int argc, char** argv) {
         net->bb_regressor->predict_iou_modulated(m, b).sum().backward();
       });
       // The head as the tracker builds it (bfloat16 FC layers with bfloat16 inference).
-      const dimp::bbox::IoUHead head(*net->bb_regressor,
-                                     net->compute_type() == at::kBFloat16 && dimp::bbox::cpu::has_native_bf16());
+      const dimp::bbox::IoUHead head(*net->bb_regressor);
       const double step = time_ms([&] { head.evaluate(m, props); });
       // What the tracker computes: the IoU features of the proposals' window only.
       const auto l2 = bb.at("layer2"), l3 = bb.at("layer3");

@@ -128,7 +128,6 @@ void DiMPNetImpl::prepare_inference(at::ScalarType compute) {
     if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
   }
   channels_last_ = true;
-  compute_type_ = compute;
   feature_extractor->fold_batchnorm(compute);
   bb_regressor->fold_batchnorm(compute);
   for (auto& m : classifier->feature_extractor->children()) {

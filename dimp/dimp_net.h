@@ -109,8 +109,6 @@ class DiMPNetImpl : public torch::nn::Module {
   void prepare_inference(at::ScalarType compute = at::kFloat);
 
   const DiMPNetConfig& config() const { return config_; }
-  // compute_type: what prepare_inference ran the per-frame convolutions in.
-  at::ScalarType compute_type() const { return compute_type_; }
 
   backbones::ResNet feature_extractor{nullptr};
   ClassifierModule classifier{nullptr};
@@ -120,7 +118,6 @@ class DiMPNetImpl : public torch::nn::Module {
   DiMPNetConfig config_;
   at::Tensor mean_, std_;
   bool channels_last_ = false;
-  at::ScalarType compute_type_ = at::kFloat;
 };
 TORCH_MODULE(DiMPNet);
 

@@ -5,7 +5,6 @@
 #include <functional>
 #include <tuple>
 
-#include "bbox/cpu/few_rows_matmul.h"
 #include "dimp/tracker_impl.h"
 #include "dimp/weights/state_dict.h"
 
@@ -28,8 +27,7 @@ void IoUNetBoxEstimator::initialize(const BoxInitContext& ctx) {
       iou_net.iou_predictor->weight.scalar_type() == at::kFloat) {
     // In bfloat16 inference the IoU head's FC layers run in bfloat16 too (its accuracy was
     // checked with the convolutions': tests and held-out AUC in the closing notes).
-    head_ = std::make_shared<const bbox::IoUHead>(iou_net, net_->compute_type() == at::kBFloat16 &&
-                                                               bbox::cpu::has_native_bf16());
+    head_ = std::make_shared<const bbox::IoUHead>(iou_net);
   }
   // The modulation vector from the un-augmented first sample (iounet_augmentation off).
   modulation_ = net_->bb_regressor->modulation(features.box[0].narrow(0, 0, 1), features.box[1].narrow(0, 0, 1),

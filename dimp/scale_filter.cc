@@ -68,9 +68,14 @@ void ScaleFilter::initialize(const at::Tensor& image, const bbox::CenterBox& tar
   const int cell = static_cast<int>(features_.stride());
   model_w_ = std::max(2 * cell, static_cast<int>(std::floor(target.w * shrink / cell)) * cell);
   model_h_ = std::max(2 * cell, static_cast<int>(std::floor(target.h * shrink / cell)) * cell);
-  const auto X = spectrum(image, target);
-  num_ = labels_ * X.conj();
-  den_ = at::real(X * X.conj()).sum(1, /*keepdim=*/true);
+  num_ = den_ = at::Tensor();
+  learn(spectrum(image, target), 1.0);
+}
+
+void ScaleFilter::learn(const at::Tensor& X, double rate) {
+  const auto num = labels_ * X.conj(), den = at::real(X * X.conj()).sum(1, /*keepdim=*/true);
+  num_ = num_.defined() ? (1 - rate) * num_ + rate * num : num;
+  den_ = den_.defined() ? (1 - rate) * den_ + rate * den : den;
 }
 
 bbox::CenterBox ScaleFilter::resized(bbox::CenterBox box, double factor) const {
@@ -100,10 +105,8 @@ double ScaleFilter::change(const at::Tensor& image, const bbox::CenterBox& targe
 }
 
 void ScaleFilter::update(const at::Tensor& image, const bbox::CenterBox& target) {
-  const auto X = spectrum(image, target);
-  const double eta = options_.learning_rate;
-  num_ = (1 - eta) * num_ + eta * labels_ * X.conj();
-  den_ = (1 - eta) * den_ + eta * at::real(X * X.conj()).sum(1, /*keepdim=*/true);
+  TORCH_CHECK(num_.defined(), "ScaleFilter: update() before initialize()");
+  learn(spectrum(image, target), options_.learning_rate);
 }
 
 ScaleFilterSearch::ScaleFilterSearch(ScaleFilterOptions scale, std::optional<ScaleFilterOptions> aspect,

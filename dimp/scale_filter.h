@@ -7,9 +7,9 @@
 // each copy (the box times step^n, n = -(S-1)/2 .. (S-1)/2) resized to one small template and
 // described by the same hand-crafted features, the filter trained to answer with a Gaussian
 // peaked at n = 0. Closed form in the Fourier domain along the scale axis:
-//   numerator   A = conj(Y) · X          (S, d)        Y = FFT of the Gaussian labels
+//   numerator   A = Y · conj(X)          (S, d)        Y = FFT of the Gaussian labels
 //   denominator B = Σ_d |X|²             (S)           X = FFT over scales of the features
-//   response    r = IFFT(Σ_d conj(A) · Z / (B + λ)),  its peak the scale change;
+//   response    r = IFFT(Σ_d A · Z / (B + λ)),        its peak the scale change;
 // A and B are running averages (learning rate η), updated at every new estimate. The same
 // filter over aspect changes (the box's width times step^n, its height divided by it) lets the
 // box follow a target that changes shape, which DSST's single scale cannot.
@@ -52,6 +52,7 @@ class ScaleFilter {
 
  private:
   at::Tensor spectrum(const at::Tensor& image, const bbox::CenterBox& target) const;  // (S, d) complex
+  void learn(const at::Tensor& X, double rate);  // blend X's numerator and denominator in
 
   ScaleFilterOptions options_;
   backbones::HandcraftedFeatures features_;

@@ -10,8 +10,8 @@
 namespace dimp {
 namespace {
 
-backbones::HandcraftedFeatures features_for(const TrackerParams& p) {
-  return backbones::HandcraftedFeatures({p.feature_cell_size, p.feature_orientations, p.feature_color});
+backbones::HandcraftedFeaturesOptions features_options(const TrackerParams& p) {
+  return {p.feature_cell_size, p.feature_orientations, p.feature_color};
 }
 
 // Label width in score cells: a fixed fraction of the target's size in cells (the target
@@ -50,7 +50,7 @@ Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams& p) {
 template <class Loss, template <class> class Opt, class Update, class Box>
 std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p, Box box) {
   using T = Tracker<backbones::HandcraftedFeatures, Loss, Opt, LinearFilterInitializer, Box, Update>;
-  auto features = features_for(p);
+  backbones::HandcraftedFeatures features(features_options(p));
   auto loss = make_loss<Loss>(p);
   optim::FilterGeometry geometry{static_cast<double>(p.feature_cell_size), p.filter_size, p.filter_size,
                                  p.image_sample_size / p.feature_cell_size, p.image_sample_size / p.feature_cell_size};
@@ -76,7 +76,7 @@ std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParam
     aspect->scales = p.aspect_filter_scales;
   }
   return build<Loss, Opt, Update>(name, p,
-                                  ScaleFilterSearch(o, aspect, {p.feature_cell_size, p.feature_orientations, p.feature_color}));
+                                  ScaleFilterSearch(o, aspect, features_options(p)));
 }
 
 template <class Loss, template <class> class Opt>
