@@ -1,10 +1,24 @@
 #include "backbones/resnet.h"
 
+#include <ATen/ops/mkldnn_convolution.h>
+#include <ATen/ops/mkldnn_reorder_conv2d_weight.h>
+
 #include <algorithm>
 #include <stdexcept>
 
 namespace dimp::backbones {
 namespace {
+
+// oneDNN's bfloat16 convolutions need AVX-512 (BW, VL, DQ) on x86, as LibTorch's own check.
+bool onednn_bfloat16_available() {
+#if defined(__x86_64__)
+  static const bool ok = at::hasMKLDNN() && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512dq");
+  return ok;
+#else
+  return false;
+#endif
+}
 
 torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(false));
@@ -13,7 +27,17 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64
 }  // namespace
 
 at::Tensor FoldedConv::operator()(const at::Tensor& x) const {
+  if (packed.defined()) {
+    TORCH_CHECK(x.is_mkldnn(), "FoldedConv: a packed convolution takes oneDNN tensors (to_onednn)");
+    return at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+  }
   return at::conv2d(x.to(weight.scalar_type()), weight, bias, stride, padding);
+}
+
+at::Tensor to_onednn(const at::Tensor& x) { return x.is_mkldnn() ? x : x.contiguous().to_mkldnn(at::kBFloat16); }
+
+at::Tensor from_onednn(const at::Tensor& x) {
+  return x.is_mkldnn() ? x.to_dense().contiguous(at::MemoryFormat::ChannelsLast) : x;
 }
 
 FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl& bn, at::ScalarType compute) {
@@ -23,10 +47,16 @@ FoldedConv fold(const torch::nn::Conv2dImpl& c, const torch::nn::BatchNorm2dImpl
   f.weight = (c.weight * scale.view({-1, 1, 1, 1})).contiguous(c.weight.suggest_memory_format());
   f.bias = bn.bias - bn.running_mean * scale;
   if (c.bias.defined()) f.bias = f.bias + c.bias * scale;
-  f.weight = f.weight.to(compute);  // (keeps the memory format)
-  f.bias = f.bias.to(compute);
   f.stride = c.options.stride()->at(0);
   f.padding = c.weight.size(-1) / 2;  // every ResNet conv pads to keep "same" alignment
+  if (compute == at::kBFloat16 && f.weight.is_cpu() && onednn_bfloat16_available()) {
+    // oneDNN takes a float bias with bfloat16 data (accumulation is in float anyway).
+    f.packed = at::mkldnn_reorder_conv2d_weight(f.weight.contiguous().to_mkldnn(at::kBFloat16), {f.padding, f.padding},
+                                                {f.stride, f.stride}, {1, 1}, 1);
+  } else {
+    f.bias = f.bias.to(compute);
+  }
+  f.weight = f.weight.to(compute);  // (keeps the memory format)
   return f;
 }
 
@@ -62,8 +92,10 @@ void ResidualBlockImpl::fold_batchnorm(at::ScalarType compute) {
   }
 }
 
-at::Tensor ResidualBlockImpl::forward(const at::Tensor& x) {
+at::Tensor ResidualBlockImpl::forward(const at::Tensor& x_in) {
   if (!folded_.empty() && !is_training()) {
+    const bool convert = folded_[0].is_packed() && !x_in.is_mkldnn();  // dense in, dense out
+    const at::Tensor x = convert ? to_onednn(x_in) : x_in;
     at::Tensor out = folded_[0](x).relu_();
     if (bottleneck_) {
       out = folded_[1](out).relu_();
@@ -72,8 +104,10 @@ at::Tensor ResidualBlockImpl::forward(const at::Tensor& x) {
       out = folded_[1](out);
     }
     const at::Tensor identity = downsample ? folded_.back()(x) : x;
-    return out.add_(identity).relu_();
+    out = out.add_(identity).relu_();
+    return convert ? from_onednn(out) : out;
   }
+  const at::Tensor& x = x_in;
   at::Tensor out = bn1(conv1(x)).relu();
   if (bottleneck_) {
     out = bn2(conv2(out)).relu();
@@ -144,15 +178,17 @@ std::map<std::string, at::Tensor> ResNetImpl::forward(const at::Tensor& x_in, co
   auto want = [&](const std::string& n) { return std::find(wanted.begin(), wanted.end(), n) != wanted.end(); };
   auto done = [&] { return out.size() == wanted.size(); };
   const bool folded = !folded_stem_.empty() && !is_training();
-  at::Tensor x = folded ? folded_stem_[0](x_in).relu_() : bn1(conv1(x_in)).relu();
-  if (want("conv1")) out["conv1"] = x;
+  const bool packed = folded && folded_stem_[0].is_packed();  // oneDNN tensors from stem to outputs
+  auto keep = [&](const char* name, const at::Tensor& t) { out[name] = packed ? from_onednn(t) : t; };
+  at::Tensor x = folded ? folded_stem_[0](packed ? to_onednn(x_in) : x_in).relu_() : bn1(conv1(x_in)).relu();
+  if (want("conv1")) keep("conv1", x);
   if (done()) return out;
   x = at::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});
   const char* names[] = {"layer1", "layer2", "layer3", "layer4"};
   torch::nn::Sequential* layers[] = {&layer1, &layer2, &layer3, &layer4};
   for (int l = 0; l < 4; ++l) {
     x = (*layers[l])->forward(x);
-    if (want(names[l])) out[names[l]] = x;
+    if (want(names[l])) keep(names[l], x);
     if (done()) return out;
   }
   return out;

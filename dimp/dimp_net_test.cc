@@ -153,7 +153,9 @@ TEST(DiMPNet, InferenceIoUNetMatchesTheEvalNetworkWithBoxGradients) {
       mod = net->bb_regressor->modulation(bb.at("layer2"), bb.at("layer3"), ref_box);
       feat = net->bb_regressor->iou_features(bb.at("layer2"), bb.at("layer3"));
     }
-    if (k == 1) EXPECT_TRUE(feat.layer2.is_contiguous(at::MemoryFormat::ChannelsLast));  // the NHWC pooling path
+    if (k == 1) {
+      EXPECT_TRUE(feat.layer2.is_contiguous(at::MemoryFormat::ChannelsLast));  // the NHWC pooling path
+    }
     auto b = proposals.clone().requires_grad_();
     auto iou = net->bb_regressor->predict_iou(mod, feat, b);
     iou.sum().backward();
