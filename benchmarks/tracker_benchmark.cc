@@ -154,9 +154,10 @@ int main(int argc, char** argv) {
       const auto window = dimp::IoUWindow::around(props, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
       const double window_feat = time_ms([&] { net->bb_regressor->iou_features(window.crop2(l2), window.crop3(l3)); });
       std::printf("\n%s parts per patch (ms): backbone %.2f, classification features %.2f, IoU features %.2f "
-                  "(window of %ldx%ld layer3 cells: %.2f), one refinement step (%d boxes, IoU and box gradient) %.2f "
+                  "(window of %ldx%ld layer3 and %ldx%ld layer2 cells: %.2f), one refinement step (%d boxes, IoU and box gradient) %.2f "
                   "(x%d per frame; through autograd %.2f)\n",
-                  tracker.c_str(), backbone, cls, iou_feat, window.y1 - window.y0, window.x1 - window.x0, window_feat,
+                  tracker.c_str(), backbone, cls, iou_feat, window.y1 - window.y0, window.x1 - window.x0,
+                  window.y1_2 - 2 * window.y0, window.x1_2 - 2 * window.x0, window_feat,
                   params.num_init_random_boxes + 1, step, params.box_refinement_iter, autograd_step);
     }
   } catch (const std::exception& e) {

@@ -87,17 +87,25 @@ IoUWindow IoUWindow::around(const at::Tensor& proposals, int64_t H2, int64_t W2,
     by1 = std::max(by1, a[i][1] + a[i][3]);
   }
   if (!(std::isfinite(bx0) && std::isfinite(by0) && std::isfinite(bx1) && std::isfinite(by1))) {
-    return {0, 0, H3, W3, H2, W2, H3, W3};
+    return {0, 0, H3, W3, H2, W2, H2, W2, H3, W3};
   }
-  // The bounding box grown by a fifth of its larger side, then by the two-cell halo.
+  // The bounding box grown by a fifth of its larger side, then by the two-cell halo (cells
+  // floor(p0/stride) - 2 to ceil(p1/stride) + 2 of each map).
   const double margin = 0.2 * std::max(bx1 - bx0, by1 - by0);
   auto lo = [](double v, int64_t n) { return std::clamp<int64_t>(static_cast<int64_t>(std::floor(v / 16)) - 2, 0, n); };
-  auto hi = [](double v, int64_t n) { return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(v / 16)) + 3, 0, n); };
-  return {lo(by0 - margin, H3), lo(bx0 - margin, W3), hi(by1 + margin, H3), hi(bx1 + margin, W3), H2, W2, H3, W3};
+  auto hi = [](double v, double stride, int64_t n) {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(v / stride)) + 3, 0, n);
+  };
+  IoUWindow w{lo(by0 - margin, H3), lo(bx0 - margin, W3), hi(by1 + margin, 16, H3), hi(bx1 + margin, 16, W3),
+              hi(by1 + margin, 8, H2), hi(bx1 + margin, 8, W2), H2, W2, H3, W3};
+  // The layer2 crop never ends before its start (or past twice the layer3 end).
+  w.y1_2 = std::clamp(w.y1_2, std::min(H2, 2 * w.y0 + 1), std::min(H2, 2 * w.y1));
+  w.x1_2 = std::clamp(w.x1_2, std::min(W2, 2 * w.x0 + 1), std::min(W2, 2 * w.x1));
+  return w;
 }
 
 at::Tensor IoUWindow::crop2(const at::Tensor& l2) const {
-  return l2.narrow(2, 2 * y0, std::min(H2, 2 * y1) - 2 * y0).narrow(3, 2 * x0, std::min(W2, 2 * x1) - 2 * x0);
+  return l2.narrow(2, 2 * y0, y1_2 - 2 * y0).narrow(3, 2 * x0, x1_2 - 2 * x0);
 }
 
 at::Tensor IoUWindow::crop3(const at::Tensor& l3) const { return l3.narrow(2, y0, y1 - y0).narrow(3, x0, x1 - x0); }
@@ -112,12 +120,13 @@ bool IoUWindow::exact(const at::Tensor& boxes) const {
     const double lo = start == 0 ? -INFINITY : 2, hi = end == n ? INFINITY : end - start - 3;
     return std::floor(first) >= lo && std::ceil(last) <= hi;
   };
-  auto axis = [&](double p0, double p1, int64_t c0, int64_t c1, int64_t n2, int64_t n3) {
-    return std::isfinite(p0) && std::isfinite(p1) && inside_rim(p0 / 8, p1 / 8, 2 * c0, std::min(n2, 2 * c1), n2) &&
+  auto axis = [&](double p0, double p1, int64_t c0, int64_t c1, int64_t c1_2, int64_t n2, int64_t n3) {
+    return std::isfinite(p0) && std::isfinite(p1) && inside_rim(p0 / 8, p1 / 8, 2 * c0, c1_2, n2) &&
            inside_rim(p0 / 16, p1 / 16, c0, c1, n3);
   };
   for (int64_t i = 0; i < b.size(0); ++i) {
-    if (!axis(a[i][0], a[i][0] + a[i][2], x0, x1, W2, W3) || !axis(a[i][1], a[i][1] + a[i][3], y0, y1, H2, H3)) {
+    if (!axis(a[i][0], a[i][0] + a[i][2], x0, x1, x1_2, W2, W3) ||
+        !axis(a[i][1], a[i][1] + a[i][3], y0, y1, y1_2, H2, H3)) {
       return false;
     }
   }

@@ -55,9 +55,11 @@ class DiMPFeatures {
 // neighbours (unless the crop edge is the map's edge). Pooled boxes read the cells from
 // floor(x0/stride) to ceil(x1/stride), so a box whose cells avoid both crops' rims scores as
 // on the whole map. Windows start at a layer3 cell, so one pixel shift (origin) moves boxes
-// into both crops.
+// into both crops; the layer2 crop ends as soon as its own rim allows (about three layer2
+// cells before the layer3 crop's end: a fifth less of the costlier branch).
 struct IoUWindow {
   int64_t y0, x0, y1, x1;  // layer3 cells [y0, y1) x [x0, x1)
+  int64_t y1_2, x1_2;      // layer2 cells [2 y0, y1_2) x [2 x0, x1_2)
   int64_t H2, W2, H3, W3;  // the whole maps
 
   // around: the proposals' (x, y, w, h, patch pixels) bounding box grown by a fifth of its larger

@@ -102,6 +102,48 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
   EXPECT_FALSE(at::equal(boxes, proposals));
 }
 
+// The window's exactness rule, box by box: every box it accepts scores on the window's
+// features exactly as on the whole maps' (boxes scattered up to and past the window's rims).
+TEST(IoUNetRefinement, EveryBoxTheWindowAcceptsScoresAsOnTheWholeMap) {
+  at::manual_seed(8);
+  DiMPNet net = inference_net();
+  at::NoGradGuard ng;
+  auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
+  const auto& l2 = bb.at("layer2");
+  const auto& l3 = bb.at("layer3");
+  IoUNetBoxEstimator est(net);
+  backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
+  const TrackerParams p = dimp_params();
+  est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}),
+                  bbox::PatchRegion{}, p});
+  const auto whole = net->bb_regressor->modulate(est.modulation(), net->bb_regressor->iou_features(l2, l3));
+  int64_t accepted = 0, rejected = 0;
+  for (const float c : {100.f, 37.f}) {
+    const auto w = IoUWindow::around(at::tensor({c, c + 9, 61.f, 47.f}).view({1, 4}), l2.size(2), l2.size(3),
+                                     l3.size(2), l3.size(3));
+    ASSERT_FALSE(w.whole());
+    EXPECT_LT(w.x1_2, std::min(l2.size(3), 2 * w.x1)) << "the layer2 crop is no tighter than the layer3 crop";
+    const auto crop = net->bb_regressor->modulate(est.modulation(),
+                                                  net->bb_regressor->iou_features(w.crop2(l2), w.crop3(l3)));
+    const auto shift = at::tensor({static_cast<float>(w.origin_x()), static_cast<float>(w.origin_y()), 0.f, 0.f});
+    // Boxes from 8 px inside the window's rims to 24 px past them, every size in between.
+    const auto lo = at::tensor({0.f, 0.f, 20.f, 20.f}) - 24, span = at::tensor({200.f, 200.f, 100.f, 100.f});
+    for (int i = 0; i < 600; ++i) {
+      const auto box = (lo + at::rand({4}) * span).view({1, 1, 4});
+      if (!w.exact(box)) {
+        ++rejected;
+        continue;
+      }
+      ++accepted;
+      const auto on_window = net->bb_regressor->predict_iou_modulated(crop, box);
+      const auto on_whole = net->bb_regressor->predict_iou_modulated(whole, box + shift);
+      ASSERT_TRUE(at::allclose(on_window, on_whole, 1e-4, 1e-5)) << box << on_window << on_whole;
+    }
+  }
+  EXPECT_GT(accepted, 100);
+  EXPECT_GT(rejected, 100);
+}
+
 // Refinement on the IoU features of the proposals' window gives the boxes and scores of the
 // whole map, and a box that leaves the window's exact part stops it (the caller falls back).
 TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
