@@ -47,6 +47,16 @@ at::Tensor source_index(const Crop1D& c, const at::Device& device) {
   return j.clamp(0, c.grid_size - 1) * c.df + c.offset;
 }
 
+// take_axis: the crop's pixels along `dim`: a strided view when the crop lies inside the
+// image, a gather of clamped indices (the replicate border) otherwise.
+at::Tensor take_axis(const at::Tensor& t, int64_t dim, const Crop1D& c) {
+  if (c.tl >= 0 && c.tl + c.size <= c.grid_size) {
+    const int64_t start = c.offset + c.df * c.tl;
+    return t.slice(dim, start, start + c.df * (c.size - 1) + 1, c.df);
+  }
+  return t.index_select(dim, source_index(c, t.device()));
+}
+
 at::Tensor inside_mask(const Crop1D& c, const at::Device& device) {
   auto j = at::arange(c.tl, c.tl + c.size, at::TensorOptions().dtype(at::kLong).device(device));
   return (j >= 0) & (j < c.grid_size);
@@ -112,9 +122,9 @@ SampledPatch sample_patch(const at::Tensor& image_in, const CenterBox& region, O
   }
 
   const auto device = image.device();
-  at::Tensor patch = image.index_select(3, source_index(cx, device))
-                         .index_select(2, source_index(cy, device))
-                         .to(at::kFloat);
+  // Rows first: the column pass then touches the crop's rows only.
+  at::Tensor patch = take_axis(take_axis(image, 2, cy), 3, cx).to(at::kFloat);
+  if (patch.is_alias_of(image)) patch = patch.clone();  // a float image's view: never hand out the caller's pixels
 
   if (options.border == BorderMode::kMean || options.border == BorderMode::kZero) {
     at::Tensor mask = inside_mask(cy, device).view({1, 1, -1, 1}) & inside_mask(cx, device).view({1, 1, 1, -1});

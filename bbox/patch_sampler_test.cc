@@ -80,6 +80,11 @@ TEST(PatchSampler, ScaleOneInsideIsAnExactCrop) {
   EXPECT_DOUBLE_EQ(s.region.x0, 25);
   EXPECT_DOUBLE_EQ(s.region.y0, 16);
   EXPECT_TRUE(at::equal(s.patch[0], img.slice(1, 16, 24).slice(2, 25, 35)));
+  // The whole float image at its own size is a copy: writing the patch leaves the image alone.
+  auto whole = sample_patch(img, {35, 25, 70, 50}, {70, 50});
+  ASSERT_TRUE(at::equal(whole.patch[0], img));
+  whole.patch.zero_();
+  EXPECT_GT(img.abs().sum().item<double>(), 0);
 }
 
 TEST(PatchSampler, PredownsampledPatchStillMatchesItsRegion) {
