@@ -74,6 +74,26 @@ DiMPNet inference_net() {
   return net;
 }
 
+// WindowCase: a seeded net's layer2/layer3 maps of a random patch and an IoU box estimator
+// initialised on a box of it.
+struct WindowCase {
+  DiMPNet net;
+  at::Tensor l2, l3;
+  IoUNetBoxEstimator est;
+  explicit WindowCase(uint64_t seed) : net((at::manual_seed(seed), inference_net())), est(net) {
+    at::NoGradGuard ng;
+    auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
+    l2 = bb.at("layer2");
+    l3 = bb.at("layer3");
+    backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
+    est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}),
+                    bbox::PatchRegion{}, dimp_params()});
+  }
+  IoUWindow window(const at::Tensor& proposals) const {
+    return IoUWindow::around(proposals, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+  }
+};
+
 // Gradient ascent on the predicted IoU raises it: the refined boxes score higher than the
 // proposals they started from.
 TEST(IoUNetRefinement, RaisesThePredictedIoU) {
@@ -105,22 +125,13 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
 // The window's exactness rule, box by box: every box it accepts scores on the window's
 // features exactly as on the whole maps' (boxes scattered up to and past the window's rims).
 TEST(IoUNetRefinement, EveryBoxTheWindowAcceptsScoresAsOnTheWholeMap) {
-  at::manual_seed(8);
-  DiMPNet net = inference_net();
+  WindowCase k(8);
+  auto& [net, l2, l3, est] = k;
   at::NoGradGuard ng;
-  auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
-  const auto& l2 = bb.at("layer2");
-  const auto& l3 = bb.at("layer3");
-  IoUNetBoxEstimator est(net);
-  backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
-  const TrackerParams p = dimp_params();
-  est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4}),
-                  bbox::PatchRegion{}, p});
   const auto whole = net->bb_regressor->modulate(est.modulation(), net->bb_regressor->iou_features(l2, l3));
   int64_t accepted = 0, rejected = 0;
   for (const float c : {100.f, 37.f}) {
-    const auto w = IoUWindow::around(at::tensor({c, c + 9, 61.f, 47.f}).view({1, 4}), l2.size(2), l2.size(3),
-                                     l3.size(2), l3.size(3));
+    const auto w = k.window(at::tensor({c, c + 9, 61.f, 47.f}).view({1, 4}));
     ASSERT_FALSE(w.whole());
     EXPECT_LT(w.x1_2, std::min(l2.size(3), 2 * w.x1)) << "the layer2 crop is no tighter than the layer3 crop";
     const auto crop = net->bb_regressor->modulate(est.modulation(),
@@ -147,22 +158,14 @@ TEST(IoUNetRefinement, EveryBoxTheWindowAcceptsScoresAsOnTheWholeMap) {
 // Refinement on the IoU features of the proposals' window gives the boxes and scores of the
 // whole map, and a box that leaves the window's exact part stops it (the caller falls back).
 TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
-  at::manual_seed(6);
-  DiMPNet net = inference_net();
+  WindowCase k(6);
+  auto& [net, l2, l3, est] = k;
+  const TrackerParams p = dimp_params();
   at::NoGradGuard ng;
-  auto bb = net->backbone(net->normalize(at::rand({1, 3, 288, 288}) * 255));
-  const auto& l2 = bb.at("layer2");
-  const auto& l3 = bb.at("layer3");
-  IoUNetBoxEstimator est(net);
-  backbones::ExtractedFeatures feats{at::Tensor(), {l2, l3}};
-  TrackerParams p = dimp_params();
-  const auto first_boxes = at::tensor({110.f, 100.f, 70.f, 80.f}).view({1, 4});
-  const bbox::PatchRegion region{};
-  est.initialize({at::Tensor(), {145, 140, 70, 80}, feats, first_boxes, region, p});
   // Proposals near the centre, and near a corner (a window touching the map's edge).
   for (const float c : {120.f, 10.f}) {
     auto proposals = at::tensor({c, c + 5, 60.f, 50.f, c + 8, c - 4, 50.f, 66.f, c - 6, c + 2, 70.f, 58.f}).view({3, 4});
-    const auto w = IoUWindow::around(proposals, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+    const auto w = k.window(proposals);
     ASSERT_FALSE(w.whole());
     auto [full_boxes, full_scores] = est.refine(net->bb_regressor->iou_features(l2, l3), proposals, p);
     const auto shift = at::tensor({static_cast<float>(w.origin_x()), static_cast<float>(w.origin_y()), 0.f, 0.f});
@@ -174,7 +177,7 @@ TEST(IoUNetRefinement, WindowedFeaturesGiveTheWholeMapsResult) {
   }
   // A box reaching past the window: refinement reports it instead of scoring inexact features.
   auto proposals = at::tensor({120.f, 120.f, 40.f, 40.f}).view({1, 4});
-  const auto w = IoUWindow::around(proposals, l2.size(2), l2.size(3), l3.size(2), l3.size(3));
+  const auto w = k.window(proposals);
   EXPECT_TRUE(w.exact(proposals - at::tensor({static_cast<float>(w.origin_x()), static_cast<float>(w.origin_y()), 0.f, 0.f})));
   auto far = at::tensor({230.f, 120.f, 40.f, 40.f}).view({1, 4});
   auto [none, no_scores] = est.refine(net->bb_regressor->iou_features(w.crop2(l2), w.crop3(l3)), far, p,
