@@ -1,9 +1,10 @@
-// backbones/handcrafted_features.h — features that need no weights, as tensor ops (CPU or
-// GPU), after Felzenszwalb's HOG: per pixel the strongest of the three colour channels'
-// gradients, soft-binned into contrast-sensitive (18) and -insensitive (9) orientations per
-// cell, normalised by the surrounding block's energy and clipped, plus the cell's gradient
-// energy; and opponent-colour cell means. Each patch's channels are centred and scaled to unit
-// RMS (a well-conditioned least-squares problem for the filter optimizer).
+// backbones/handcrafted_features.h — features that need no weights, after Felzenszwalb's
+// HOG (on the CPU its orientation histograms are one fused pass; elsewhere tensor ops): per
+// pixel the strongest of the three colour channels' gradients, soft-binned into
+// contrast-sensitive (18) and -insensitive (9) orientations per cell, normalised by the
+// surrounding block's energy and clipped, plus the cell's gradient energy; and
+// opponent-colour cell means. Each patch's channels are centred and scaled to unit RMS (a
+// well-conditioned least-squares problem for the filter optimizer).
 //
 //   HandcraftedFeatures f({/*cell_size=*/4, /*orientations=*/9, /*color=*/true});
 //   auto x = f.extract(patches).classification;   // (B, 18 + 9 + 1 + 3, S/4, S/4)
@@ -23,6 +24,13 @@ struct HandcraftedFeaturesOptions {
   bool signed_orientations = true;  // also 2x`orientations` contrast-sensitive bins over [0, 2π) (as FHOG)
   double clip = 0.2;         // HOG clipping after normalisation
 };
+
+// orientation_cells: (B, bins, H/cell, W/cell) — per cell, the mean over its pixels of the
+// gradient magnitude soft-assigned to the two nearest of `bins` orientation bins over
+// [0, period). Gradients are central differences (replicated border) of the colour channel
+// with the largest magnitude at each pixel. A fused single pass on the CPU; tensor ops on
+// other devices or with `tensor_ops` (the same sums; a test holds them equal).
+at::Tensor orientation_cells(const at::Tensor& rgb, int64_t bins, double period, int64_t cell, bool tensor_ops = false);
 
 class HandcraftedFeatures {
  public:

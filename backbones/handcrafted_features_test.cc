@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
+#include <vector>
+
 namespace dimp::backbones {
 namespace {
 
@@ -38,6 +42,30 @@ TEST(HandcraftedFeatures, GreyImagesHaveNoChromaAndFlatImagesNoGradients) {
   HandcraftedFeatures hog({4, 9, false});
   auto flat = hog.extract(at::full({1, 3, 32, 32}, 90.f)).classification;
   EXPECT_LT(flat.abs().max().item<float>(), 1e-4f);
+}
+
+// The fused CPU histograms against the tensor-op formulation (conv, max/gather, atan2,
+// scatter_add, avg_pool): random colour images, stripes, flat images (no gradient), both
+// orientation ranges, cell sizes 1-6 and non-square sizes.
+TEST(HandcraftedFeatures, FusedOrientationHistogramsEqualTheTensorOps) {
+  at::manual_seed(3);
+  const std::vector<at::Tensor> images{at::rand({3, 3, 24, 36}), stripes(32, 3) / 255, at::full({1, 3, 8, 8}, 0.4f),
+                                       at::rand({2, 3, 30, 18}).pow(3)};
+  for (const auto& img : images) {
+    for (const int64_t cell : {1, 2, 3, 4, 6}) {
+      if (img.size(2) % cell != 0 || img.size(3) % cell != 0) continue;
+      for (const auto& [bins, period] : {std::pair<int64_t, double>{18, 2 * M_PI}, {9, M_PI}}) {
+        const auto fused = orientation_cells(img, bins, period, cell);
+        const auto reference = orientation_cells(img, bins, period, cell, /*tensor_ops=*/true);
+        ASSERT_EQ(fused.sizes(), reference.sizes());
+        EXPECT_TRUE(at::allclose(fused, reference, 1e-4, 1e-5))
+            << img.sizes() << " cell " << cell << " bins " << bins << ": max difference "
+            << (fused - reference).abs().max().item<float>();
+      }
+    }
+  }
+  EXPECT_GT(orientation_cells(images[0], 18, 2 * M_PI, 4).abs().sum().item<float>(), 0);
+  EXPECT_THROW(orientation_cells(at::rand({1, 3, 10, 8}), 9, M_PI, 4), c10::Error);
 }
 
 TEST(HandcraftedFeatures, BadInputsAreRejected) {
