@@ -105,6 +105,8 @@ at::Tensor tensor_op_orientation_cells(const at::Tensor& rgb, int64_t ns, double
 }  // namespace
 
 at::Tensor orientation_cells(const at::Tensor& rgb, int64_t bins, double period, int64_t cell, bool tensor_ops) {
+  TORCH_CHECK(bins >= 1 && cell >= 1 && period > 0, "orientation_cells: needs bins >= 1, cell >= 1, period > 0, got ",
+              bins, ", ", cell, ", ", period);
   TORCH_CHECK(rgb.dim() == 4 && rgb.size(1) == 3 && rgb.scalar_type() == at::kFloat && rgb.size(2) % cell == 0 &&
                   rgb.size(3) % cell == 0,
               "orientation_cells: float (B, 3, H, W) images with H, W multiples of the cell size ", cell, ", got ",

@@ -66,6 +66,8 @@ TEST(HandcraftedFeatures, FusedOrientationHistogramsEqualTheTensorOps) {
   }
   EXPECT_GT(orientation_cells(images[0], 18, 2 * M_PI, 4).abs().sum().item<float>(), 0);
   EXPECT_THROW(orientation_cells(at::rand({1, 3, 10, 8}), 9, M_PI, 4), c10::Error);
+  EXPECT_THROW(orientation_cells(at::rand({1, 3, 8, 8}), 9, M_PI, 0), c10::Error);
+  EXPECT_THROW(orientation_cells(at::rand({1, 3, 8, 8}), 0, M_PI, 4), c10::Error);
 }
 
 TEST(HandcraftedFeatures, BadInputsAreRejected) {
