@@ -140,7 +140,7 @@ FilterBackend resolve(FilterBackend b, const at::Tensor& feat, const FilterShape
                 feat.device(), " (use FilterBackend::kConv or kAuto)");
   }
   TORCH_CHECK(b != FilterBackend::kSimd || cpu::simd_kernel_applies(f, feat),
-              "filter ops: FilterBackend::kSimd needs float32 features, k*k <= 16 and an AVX-512 CPU (",
+              "filter ops: FilterBackend::kSimd needs float32 features, k*k <= 16 or C <= 64 (k <= 8), and an AVX-512 CPU (",
               feat.scalar_type(), ", ", f.kh, "x", f.kw, ", AVX-512 ", cpu::avx512_supported() ? "yes" : "no", ")");
 #ifdef DIMP_NO_EIGEN
   TORCH_CHECK(b != FilterBackend::kEigen, "filter ops: this build has no Eigen (FilterBackend::kEigen)");

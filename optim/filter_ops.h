@@ -23,12 +23,13 @@
 namespace dimp::optim {
 
 // FilterBackend: which implementation runs. kAuto picks, on CPU, kSimd where it applies
-// (float32, k*k <= 16, AVX-512) and kBlas otherwise; kConv on other devices.
+// (float32 on AVX-512, with k*k <= 16, or C <= 64 and k <= 8) and kBlas otherwise; kConv on
+// other devices.
 enum class FilterBackend {
   kAuto,
   kConv,   // grouped conv2d (the reference's formulation); any device
   kBlas,   // shifted GEMMs through LibTorch's BLAS, channels-last features; CPU
-  kSimd,   // the same GEMMs with our AVX-512 micro-kernels; CPU, float32, k*k <= 16
+  kSimd,   // our AVX-512 kernels: the same GEMMs (k*k <= 16), or direct for C <= 64; CPU, float32
   kEigen,  // the same GEMMs with Eigen (no LibTorch dispatch); CPU, float32
 };
 

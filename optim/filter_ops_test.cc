@@ -33,7 +33,7 @@ TEST_P(FilterOps, BackendsAgree) {
   EXPECT_TRUE(at::allclose(t_conv, t_gemm, 1e-10, 1e-10));
   // Eigen and the SIMD kernels run float32.
   auto ff = feat.to(at::kFloat), wf = filt.to(at::kFloat), rf = r.to(at::kFloat);
-  if (simd_backend_available() && d.kh * d.kw <= 16) {
+  if (simd_backend_available() && (d.kh * d.kw <= 16 || (d.C <= 64 && d.kh <= 8 && d.kw <= 8))) {
     EXPECT_TRUE(at::allclose(apply_filter(ff, wf, FilterBackend::kSimd), a_conv.to(at::kFloat), 1e-4, 1e-3));
     EXPECT_TRUE(at::allclose(apply_filter_transpose(ff, rf, {d.kh, d.kw}, FilterBackend::kSimd),
                              t_conv.to(at::kFloat), 1e-4, 1e-3));
@@ -131,12 +131,38 @@ TEST(FilterOpsFiniteDifferences, GemmApplyGradientMatchesFiniteDifferences) {
   }
 }
 
+// The direct few-channel kernels (C <= 64) against the BLAS path: the weight-free tracker's
+// 31 channels with 5x5 filters on 32x32 maps, exact register multiples (16, 64), one
+// channel, filters up to 8x8 and of mixed parity, several sequences.
+TEST(FilterOpsSimd, DirectKernelsMatchTheBlasPathForFewChannels) {
+  if (!simd_backend_available()) GTEST_SKIP() << "this CPU has no AVX-512: the SIMD backend is not used";
+  at::manual_seed(10);
+  for (const Dims& d : {Dims{3, 1, 31, 32, 32, 5, 5}, Dims{2, 2, 16, 9, 7, 3, 3}, Dims{1, 1, 64, 6, 6, 8, 8},
+                        Dims{2, 1, 1, 5, 9, 2, 4}, Dims{4, 3, 47, 11, 10, 5, 4}}) {
+    auto feat = to_filter_layout(at::randn({d.N, d.S, d.C, d.H, d.W}));
+    auto filt = at::randn({d.S, d.C, d.kh, d.kw});
+    auto r = out_like(d, at::kFloat);
+    const auto a = apply_filter(feat, filt, FilterBackend::kSimd), a_ref = apply_filter(feat, filt, FilterBackend::kBlas);
+    EXPECT_TRUE(at::allclose(a, a_ref, 1e-4, 1e-4)) << "C " << d.C << " k " << d.kh << "x" << d.kw << ": "
+                                                     << (a - a_ref).abs().max().item<float>();
+    const auto t = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kSimd);
+    const auto t_ref = apply_filter_transpose(feat, r, {d.kh, d.kw}, FilterBackend::kBlas);
+    EXPECT_TRUE(at::allclose(t, t_ref, 1e-4, 1e-3)) << "C " << d.C << " k " << d.kh << "x" << d.kw << ": "
+                                                     << (t - t_ref).abs().max().item<float>();
+  }
+  // Beyond the direct kernels' limits: the shifted GEMMs take k*k <= 16, nothing takes 9x9 on 65 channels.
+  auto wide = to_filter_layout(at::randn({2, 1, 65, 9, 9}));
+  EXPECT_NO_THROW(apply_filter(wide, at::randn({1, 65, 4, 4}), FilterBackend::kSimd));
+  EXPECT_THROW(apply_filter(wide, at::randn({1, 65, 9, 9}), FilterBackend::kSimd), c10::Error);
+}
+
 TEST(FilterOpsSimd, LargeProblemsAndGradientsMatchTheBlasPath) {
   if (!simd_backend_available()) GTEST_SKIP() << "this CPU has no AVX-512: the SIMD backend is not used";
   at::manual_seed(9);
-  // Rows and channels that are not multiples of the kernels' blocks.
-  auto feat = to_filter_layout(at::randn({7, 2, 37, 9, 11}));
-  auto filt = at::randn({2, 37, 4, 4});
+  // Rows and channels that are not multiples of the kernels' blocks (80 channels: the shifted
+  // GEMMs, not the direct kernels).
+  auto feat = to_filter_layout(at::randn({7, 2, 80, 9, 11}));
+  auto filt = at::randn({2, 80, 4, 4});
   auto r = at::randn({7, 2, 10, 12});
   EXPECT_TRUE(at::allclose(apply_filter(feat, filt, FilterBackend::kSimd), apply_filter(feat, filt, FilterBackend::kBlas),
                            1e-4, 1e-4));

@@ -30,12 +30,17 @@ at::Tensor transpose_gemm(const at::Tensor& X, const at::Tensor& r, const Filter
 // feature_grad_gemm: d<r, apply(X, filter)>/dX as (S, N, H, W, C).
 at::Tensor feature_grad_gemm(const at::Tensor& r, const at::Tensor& filter, const FilterShape& f);
 
-// The same apply/transpose with our AVX-512 micro-kernels (float32, k*k <= 16, CPUs with
-// AVX-512F: check simd_kernel_applies()).
+// The same apply/transpose with our AVX-512 micro-kernels (float32 on CPUs with AVX-512F;
+// check simd_kernel_applies()): direct kernels for few channels (C <= 64, kh, kw <= 8),
+// otherwise shifted GEMMs (k*k <= 16).
 bool avx512_supported();
 bool simd_kernel_applies(const FilterShape& f, const at::Tensor& X);
 at::Tensor apply_simd(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f);
 at::Tensor transpose_simd(const at::Tensor& X, const at::Tensor& r, const FilterShape& f);
+// The direct kernels alone (filter_kernels_direct.cc).
+bool direct_kernel_applies(const FilterShape& f, const at::Tensor& X);
+at::Tensor apply_direct(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f);
+at::Tensor transpose_direct(const at::Tensor& X, const at::Tensor& r, const FilterShape& f);
 
 // The same apply/transpose with Eigen's GEMM (float32).
 at::Tensor apply_eigen(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f);

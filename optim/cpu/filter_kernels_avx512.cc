@@ -1,5 +1,6 @@
 // AVX-512 micro-kernels of the shifted-GEMM filter ops for the paper's filter sizes
-// (k*k <= 16 columns): P = X·F and G = Xᵀ·R with X (rows x C) streamed once.
+// (k*k <= 16 columns): P = X·F and G = Xᵀ·R with X (rows x C) streamed once. Few-channel
+// features (C <= 64) go to the direct kernels of filter_kernels_direct.cc instead.
 //
 // BLAS handles these skinny products (16 columns) poorly once X outgrows the caches; here
 // one 16-lane register holds a whole output row (apply) or one channel's 16 gradient
@@ -99,10 +100,11 @@ bool avx512_supported() {
 }
 
 bool simd_kernel_applies(const FilterShape& f, const at::Tensor& X) {
-  return avx512_supported() && X.scalar_type() == at::kFloat && f.K() <= 16;
+  return direct_kernel_applies(f, X) || (avx512_supported() && X.scalar_type() == at::kFloat && f.K() <= 16);
 }
 
 at::Tensor apply_simd(const at::Tensor& X, const at::Tensor& filter_in, const FilterShape& f) {
+  if (direct_kernel_applies(f, X)) return apply_direct(X, filter_in, f);
   auto filter = filter_in.contiguous();
   const int64_t rows = f.N * f.H * f.W;
   auto P = at::empty({f.S, f.N, f.H, f.W, f.K()}, X.options());
@@ -123,6 +125,7 @@ at::Tensor apply_simd(const at::Tensor& X, const at::Tensor& filter_in, const Fi
 }
 
 at::Tensor transpose_simd(const at::Tensor& X, const at::Tensor& r, const FilterShape& f) {
+  if (direct_kernel_applies(f, X)) return transpose_direct(X, r, f);
   auto R = shift_gather(r, f);
   const int64_t rows = f.N * f.H * f.W;
   auto G = at::zeros({f.S, f.C, f.kh, f.kw}, X.options());
