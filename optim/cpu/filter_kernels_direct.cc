@@ -30,13 +30,19 @@ std::vector<float> taps_channels_last(const at::Tensor& filter, const FilterShap
   return out;
 }
 
-// Channel masks of the NV registers of one pixel (the last one partial when C % 16 != 0).
-template <int NV>
-__attribute__((target("avx512f"))) void channel_masks(int64_t C, __mmask16 (&m)[NV]) {
-  for (int v = 0; v < NV; ++v) {
-    const int64_t n = std::clamp<int64_t>(C - 16 * v, 0, 16);
-    m[v] = static_cast<__mmask16>((1u << n) - 1u);
-  }
+// The mask of a pixel's last channel register (the C % 16 channels left, or all 16).
+inline __mmask16 last_channel_mask(int64_t C) {
+  const int64_t n = C % 16 == 0 ? 16 : C % 16;
+  return static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// Accumulators for L outputs (or pixels) of NV registers each, zeroed.
+template <int L, int NV>
+__attribute__((target("avx512f"))) inline void zero(__m512 (&acc)[L][NV]) {
+#pragma GCC unroll 8
+  for (int i = 0; i < L; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
 }
 
 // One pixel's channel register v: full loads, the last one masked to the C % 16 channels.
@@ -56,16 +62,12 @@ template <int NV>
 __attribute__((target("avx512f"))) void apply_row(const float* X, const float* taps, float* out, const FilterShape& f,
                                                   int64_t yo) {
   constexpr int L = kLanes<NV>;
-  __mmask16 m[NV];
-  channel_masks<NV>(f.C, m);
+  const __mmask16 last = last_channel_mask(f.C);
   const int64_t ph = f.pad_h(), pw = f.pad_w(), Wo = f.Wo();
   for (int64_t xo = 0; xo < Wo; xo += L) {
     const int lanes = static_cast<int>(std::min<int64_t>(L, Wo - xo));
     __m512 acc[L][NV];
-#pragma GCC unroll 8
-    for (int i = 0; i < L; ++i)
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+    zero(acc);
     // Interior blocks: every lane reads every tap's pixel, no bounds to test.
     const bool interior = lanes == L && xo >= pw && xo + L - 1 + f.kw - 1 - pw < f.W;
     for (int64_t dy = 0; dy < f.kh; ++dy) {
@@ -81,7 +83,7 @@ __attribute__((target("avx512f"))) void apply_row(const float* X, const float* t
           for (int v = 0; v < NV; ++v) {
             const __m512 t = _mm512_loadu_ps(tap + 16 * v);
 #pragma GCC unroll 8
-            for (int i = 0; i < L; ++i) acc[i][v] = _mm512_fmadd_ps(load_channels<NV>(p0 + i * f.C, v, m[NV - 1]), t, acc[i][v]);
+            for (int i = 0; i < L; ++i) acc[i][v] = _mm512_fmadd_ps(load_channels<NV>(p0 + i * f.C, v, last), t, acc[i][v]);
           }
         }
         continue;
@@ -97,7 +99,7 @@ __attribute__((target("avx512f"))) void apply_row(const float* X, const float* t
           if (i >= lanes || x < 0 || x >= f.W) continue;
           const float* px = row + x * f.C;
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m[v], px + 16 * v), t[v], acc[i][v]);
+          for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(load_channels<NV>(px, v, last), t[v], acc[i][v]);
         }
       }
     }
@@ -117,8 +119,7 @@ template <int NV>
 __attribute__((target("avx512f"))) void transpose_row(const float* X, const float* r, float* G, const FilterShape& f,
                                                       int64_t yo) {
   constexpr int L = kLanes<NV>;
-  __mmask16 m[NV];
-  channel_masks<NV>(f.C, m);
+  const __mmask16 last = last_channel_mask(f.C);
   const int64_t ph = f.pad_h(), pw = f.pad_w();
   for (int64_t dy = 0; dy < f.kh; ++dy) {
     const int64_t y = yo + dy - ph;
@@ -126,10 +127,7 @@ __attribute__((target("avx512f"))) void transpose_row(const float* X, const floa
     const float* row = X + y * f.W * f.C;
     for (int64_t dx = 0; dx < f.kw; ++dx) {
       __m512 acc[L][NV];
-#pragma GCC unroll 8
-      for (int i = 0; i < L; ++i)
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+      zero(acc);
       // Output columns whose tap (dy, dx) reads a pixel inside the row.
       const int64_t x0 = std::max<int64_t>(0, pw - dx), x1 = std::min<int64_t>(f.Wo(), f.W + pw - dx);
       int64_t xo = x0;
@@ -139,14 +137,14 @@ __attribute__((target("avx512f"))) void transpose_row(const float* X, const floa
           const __m512 rv = _mm512_set1_ps(r[xo + i]);
           const float* px = row + (xo + i + dx - pw) * f.C;
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(rv, load_channels<NV>(px, v, m[NV - 1]), acc[i][v]);
+          for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(rv, load_channels<NV>(px, v, last), acc[i][v]);
         }
       }
       for (; xo < x1; ++xo) {
         const __m512 rv = _mm512_set1_ps(r[xo]);
         const float* px = row + (xo + dx - pw) * f.C;
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[0][v] = _mm512_fmadd_ps(rv, _mm512_maskz_loadu_ps(m[v], px + 16 * v), acc[0][v]);
+        for (int v = 0; v < NV; ++v) acc[0][v] = _mm512_fmadd_ps(rv, load_channels<NV>(px, v, last), acc[0][v]);
       }
       float* g = G + (dy * f.kw + dx) * NV * 16;
 #pragma GCC unroll 4
