@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "bbox/patch_sampler.h"
+#include "dimp/localization.h"
 
 namespace dimp {
 namespace {
@@ -96,10 +97,7 @@ double ScaleFilter::change(const at::Tensor& image, const bbox::CenterBox& targe
     if (v[i] > v[best]) best = i;
   }
   // Sub-step peak: a parabola through the neighbours (circularly).
-  const double l = v[(best + S - 1) % S], c = v[best], rr = v[(best + 1) % S];
-  const double denom = l - 2 * c + rr;
-  const double offset = denom < 0 ? std::clamp(0.5 * (l - rr) / denom, -0.5, 0.5) : 0.0;
-  double k = best + offset;
+  double k = best + parabola_offset(v[(best + S - 1) % S], v[best], v[(best + 1) % S]);
   if (k > S / 2.0) k -= S;
   return std::pow(options_.step, k);
 }
