@@ -34,6 +34,27 @@ int64_t rows_per_pass(int64_t M, int64_t most) {
   return (M + passes - 1) / passes;
 }
 
+// Register accumulators of the kernels below: zeroed, and (dot kernels) reduced into y.
+template <int G, int R>
+__attribute__((target("avx512f"))) inline void zero(__m512 (&acc)[G][R]) {
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[g][r] = _mm512_setzero_ps();
+  }
+}
+
+// y[g, r] = sum of acc[g][r]'s lanes + bias[r] (rows of y N apart).
+template <int G, int R>
+__attribute__((target("avx512f"))) inline void store_dots(const __m512 (&acc)[G][R], const float* bias, float* y,
+                                                          int64_t N) {
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
+  }
+}
+
 // axpy_blocks: the x·b driver. Blocks of 64 output columns in parallel, x's rows in passes;
 // block(G, first_row, first_column, mask) with G a compile-time row count.
 template <class Block>
@@ -96,11 +117,7 @@ template <int G, int R>
 __attribute__((target("avx512f"))) void dots_avx512(const float* x, const float* b, const float* bias, float* y,
                                                      int64_t K, int64_t N) {
   __m512 acc[G][R];
-#pragma GCC unroll 16
-  for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) acc[g][r] = _mm512_setzero_ps();
-  }
+  zero(acc);
   for (int64_t k = 0; k < K; k += 16) {
     const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xFFFFu : (1u << (K - k)) - 1u);
     __m512 v[R];
@@ -113,11 +130,7 @@ __attribute__((target("avx512f"))) void dots_avx512(const float* x, const float*
       for (int r = 0; r < R; ++r) acc[g][r] = _mm512_fmadd_ps(a, v[r], acc[g][r]);
     }
   }
-#pragma GCC unroll 16
-  for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
-  }
+  store_dots(acc, bias, y, N);
 }
 
 constexpr int kDotRows = 6, kDotColumns = 4;  // 24 accumulators
@@ -213,11 +226,7 @@ template <int G, int R>
 __attribute__((target("avx512f,avx512bf16"))) void dots_bf16(const uint16_t* x, const uint16_t* b,
                                                               const float* bias, float* y, int64_t K, int64_t N) {
   __m512 acc[G][R];
-#pragma GCC unroll 16
-  for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) acc[g][r] = _mm512_setzero_ps();
-  }
+  zero(acc);
   for (int64_t k = 0; k < K; k += 32) {
     __m512bh v[R];
 #pragma GCC unroll 16
@@ -229,11 +238,7 @@ __attribute__((target("avx512f,avx512bf16"))) void dots_bf16(const uint16_t* x, 
       for (int r = 0; r < R; ++r) acc[g][r] = _mm512_dpbf16_ps(acc[g][r], a, v[r]);
     }
   }
-#pragma GCC unroll 16
-  for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
-  }
+  store_dots(acc, bias, y, N);
 }
 
 // x · b with b as row pairs (N/2, K, 2): each x pair (32 bits) broadcast against 16 columns.
@@ -242,11 +247,7 @@ __attribute__((target("avx512f,avx512bf16"))) void pairs_bf16(const uint32_t* x,
                                                                int64_t pairs, int64_t K, int64_t k0,
                                                                const __mmask16 (&mask)[kChunks]) {
   __m512 acc[G][kChunks];
-#pragma GCC unroll 16
-  for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
-    for (int c = 0; c < kChunks; ++c) acc[g][c] = _mm512_setzero_ps();
-  }
+  zero(acc);
   const uint32_t* col = b + k0;
   for (int64_t p = 0; p < pairs; ++p, col += K) {
     __m512bh v[kChunks];
