@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "optim/cpu/filter_kernels.h"
@@ -197,11 +198,26 @@ at::Tensor transpose_nv(const at::Tensor& X, const at::Tensor& r_in, const Filte
   });
   auto G = at::zeros({f.S, f.C, f.kh, f.kw}, X.options());
   float* g = G.data_ptr<float>();
-  for (int64_t s = 0; s < f.S; ++s)
-    for (int64_t c = 0; c < chunks; ++c)
+  for (int64_t s = 0; s < f.S; ++s) {
+    for (int64_t c = 0; c < chunks; ++c) {
+      const float* part = partial.data() + (s * chunks + c) * per_seq;
       for (int64_t t = 0; t < f.K(); ++t)
-        for (int64_t ch = 0; ch < f.C; ++ch) g[(s * f.C + ch) * f.K() + t] += partial[(s * chunks + c) * per_seq + t * NV * 16 + ch];
+        for (int64_t ch = 0; ch < f.C; ++ch) g[(s * f.C + ch) * f.K() + t] += part[t * NV * 16 + ch];
+    }
+  }
   return G;
+}
+
+// with_registers: f(NV) for the NV = ceil(C / 16) registers one pixel's channels fill, as a
+// compile-time constant.
+template <class F>
+at::Tensor with_registers(int64_t C, F&& f) {
+  switch ((C + 15) / 16) {
+    case 1: return f(std::integral_constant<int, 1>{});
+    case 2: return f(std::integral_constant<int, 2>{});
+    case 3: return f(std::integral_constant<int, 3>{});
+    default: return f(std::integral_constant<int, 4>{});
+  }
 }
 
 }  // namespace
@@ -212,21 +228,11 @@ bool direct_kernel_applies(const FilterShape& f, const at::Tensor& X) {
 }
 
 at::Tensor apply_direct(const at::Tensor& X, const at::Tensor& filter, const FilterShape& f) {
-  switch ((f.C + 15) / 16) {
-    case 1: return apply_nv<1>(X, filter, f);
-    case 2: return apply_nv<2>(X, filter, f);
-    case 3: return apply_nv<3>(X, filter, f);
-    default: return apply_nv<4>(X, filter, f);
-  }
+  return with_registers(f.C, [&](auto nv) { return apply_nv<decltype(nv)::value>(X, filter, f); });
 }
 
 at::Tensor transpose_direct(const at::Tensor& X, const at::Tensor& r, const FilterShape& f) {
-  switch ((f.C + 15) / 16) {
-    case 1: return transpose_nv<1>(X, r, f);
-    case 2: return transpose_nv<2>(X, r, f);
-    case 3: return transpose_nv<3>(X, r, f);
-    default: return transpose_nv<4>(X, r, f);
-  }
+  return with_registers(f.C, [&](auto nv) { return transpose_nv<decltype(nv)::value>(X, r, f); });
 }
 
 }  // namespace dimp::optim::cpu
