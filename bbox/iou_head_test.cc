@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "bbox/cpu/few_rows_matmul.h"
 #include "tests/random_batchnorm.h"
 
@@ -18,6 +20,17 @@ AtomIoUNet random_net(AtomIoUNetOptions options = {{16, 32}, {24, 40}, {20, 28}}
   return net;
 }
 
+// reference: IoUs and their gradients w.r.t. the proposals through autograd on the unfolded
+// eval-mode network (call before fold_batchnorm()).
+std::pair<at::Tensor, at::Tensor> autograd_iou_and_gradient(AtomIoUNet& net, const IoUFeatures& modulated,
+                                                            const at::Tensor& proposals) {
+  at::AutoGradMode on(true);
+  auto b = proposals.clone().requires_grad_();
+  auto iou = net->predict_iou_modulated(modulated, b);
+  iou.sum().backward();
+  return {iou.detach(), b.grad()};
+}
+
 // The head's IoUs and hand-written box gradients equal autograd's through the unfolded
 // eval-mode network, for several images and boxes partly outside the map.
 TEST(IoUHead, EqualsAutogradThroughTheEvalNetwork) {
@@ -28,19 +41,12 @@ TEST(IoUHead, EqualsAutogradThroughTheEvalNetwork) {
   auto proposals = at::rand({2, 7, 4}) * at::tensor({250.f, 250.f, 120.f, 120.f}) + at::tensor({-20.f, -20.f, 8.f, 8.f});
   IoUModulation mod;
   IoUFeatures feat;
-  at::Tensor expected_iou, expected_grad;
   {
     at::NoGradGuard ng;
     mod = net->modulation(l2, l3, ref_boxes);
     feat = net->modulate(mod, net->iou_features(l2, l3));
   }
-  {
-    at::AutoGradMode on(true);
-    auto b = proposals.clone().requires_grad_();
-    expected_iou = net->predict_iou_modulated(feat, b);
-    expected_iou.sum().backward();
-    expected_grad = b.grad();
-  }
+  const auto [expected_iou, expected_grad] = autograd_iou_and_gradient(net, feat, proposals);
   net->fold_batchnorm();
   const IoUHead head(*net);
   for (bool channels_last : {false, true}) {
@@ -66,19 +72,12 @@ TEST(IoUHead, BFloat16LayersStayWithinTheirPrecision) {
   auto l2 = at::randn({1, 16, 36, 36}), l3 = at::randn({1, 32, 18, 18});
   auto proposals = at::rand({1, 10, 4}) * at::tensor({150.f, 150.f, 100.f, 100.f}) + at::tensor({20.f, 20.f, 30.f, 30.f});
   IoUFeatures feat;
-  at::Tensor iou, grad;
   {
     at::NoGradGuard ng;
     feat = net->modulate(net->modulation(l2, l3, at::tensor({110.f, 100.f, 70.f, 90.f}).view({1, 4})),
                          net->iou_features(l2, l3));
   }
-  {
-    at::AutoGradMode on(true);
-    auto b = proposals.clone().requires_grad_();
-    iou = net->predict_iou_modulated(feat, b);
-    iou.sum().backward();
-    grad = b.grad();
-  }
+  const auto [iou, grad] = autograd_iou_and_gradient(net, feat, proposals);
   net->fold_batchnorm();
   const auto out = IoUHead(*net, /*bfloat16=*/true).evaluate(feat, proposals);
   const double range = (iou.max() - iou.min()).item<double>() + iou.abs().max().item<double>();
