@@ -5,6 +5,10 @@
 //     ExtractedFeatures extract(const at::Tensor& patches) const;
 //     int64_t stride() const;    // patch pixels per feature cell
 //     int64_t channels() const;  // C of the classification features
+//     // optional: fit target-specific parts (a colour model) on the first frame's patch
+//     // (1, 3, S, S) and the target box (x, y, w, h) in it; the tracker calls it before
+//     // extracting the first frame's features.
+//     void adapt_to_target(const at::Tensor& patch, const at::Tensor& box);
 //   };
 //
 // HandcraftedFeatures (weight-free) and the ResNet-based DiMP extractors model it.
@@ -38,5 +42,14 @@ struct is_feature_extractor<F, std::void_t<decltype(std::declval<const F&>().str
     : std::is_same<decltype(std::declval<const F&>().extract(std::declval<const at::Tensor&>())), ExtractedFeatures> {};
 template <class F>
 inline constexpr bool is_feature_extractor_v = is_feature_extractor<F>::value;
+
+template <class F, class = void>
+struct adapts_to_target : std::false_type {};
+template <class F>
+struct adapts_to_target<F, std::void_t<decltype(std::declval<F&>().adapt_to_target(
+                               std::declval<const at::Tensor&>(), std::declval<const at::Tensor&>()))>>
+    : std::true_type {};
+template <class F>
+inline constexpr bool adapts_to_target_v = adapts_to_target<F>::value;
 
 }  // namespace dimp::backbones

@@ -115,10 +115,17 @@ at::Tensor orientation_cells(const at::Tensor& rgb, int64_t bins, double period,
                                      : fused_orientation_cells(rgb, bins, period, cell);
 }
 
-HandcraftedFeatures::HandcraftedFeatures(HandcraftedFeaturesOptions o) : options_(o) {
+HandcraftedFeatures::HandcraftedFeatures(HandcraftedFeaturesOptions o)
+    : options_(o), color_model_(o.color_histogram_bins > 0 ? o.color_histogram_bins : 16) {
   TORCH_CHECK(o.cell_size >= 1, "HandcraftedFeatures: cell_size must be >= 1");
   TORCH_CHECK(o.orientations >= 0, "HandcraftedFeatures: orientations must be >= 0");
-  TORCH_CHECK(o.orientations > 0 || o.color, "HandcraftedFeatures: no channels selected");
+  TORCH_CHECK(o.orientations > 0 || o.color || o.color_histogram_bins > 0, "HandcraftedFeatures: no channels selected");
+  TORCH_CHECK(o.color_histogram_bins == 0 || o.color_histogram_weight > 0,
+              "HandcraftedFeatures: color_histogram_weight must be > 0, got ", o.color_histogram_weight);
+}
+
+void HandcraftedFeatures::adapt_to_target(const at::Tensor& patch, const at::Tensor& box) {
+  if (options_.color_histogram_bins > 0) color_model_.fit(patch.to(at::kFloat), box);
 }
 
 ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const {
@@ -152,6 +159,11 @@ ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const 
     parts.push_back((r - g) / s2);
     parts.push_back((r + g - 2 * b) / s6);
     parts.push_back((r + g + b) / s3 - 0.5 * s3);
+  }
+  if (options_.color_histogram_bins > 0) {
+    TORCH_CHECK(color_model_.fitted(), "HandcraftedFeatures: the colour-histogram channel needs adapt_to_target() "
+                "on the first frame before extract()");
+    parts.push_back(color_model_.cell_likelihood(patches.to(at::kFloat), c) * options_.color_histogram_weight);
   }
   auto x = at::cat(parts, 1);
   // Centre each channel over the patch and scale to unit RMS: removes the constant direction

@@ -3,7 +3,9 @@
 // pixel the strongest of the three colour channels' gradients, soft-binned into
 // contrast-sensitive (18) and -insensitive (9) orientations per cell, normalised by the
 // surrounding block's energy and clipped, plus the cell's gradient energy; and
-// opponent-colour cell means. Each patch's channels are centred and scaled to unit RMS (a
+// opponent-colour cell means; optionally one channel of P(target | colour) from the target's
+// colour histogram (backbones/color_histogram.h, fitted by adapt_to_target on the first
+// frame). Each patch's channels are centred and scaled to unit RMS (a
 // well-conditioned least-squares problem for the filter optimizer).
 //
 //   HandcraftedFeatures f({/*cell_size=*/4, /*orientations=*/9, /*color=*/true});
@@ -12,6 +14,7 @@
 
 #include <ATen/ATen.h>
 
+#include "backbones/color_histogram.h"
 #include "backbones/feature_extractor.h"
 
 namespace dimp::backbones {
@@ -23,6 +26,8 @@ struct HandcraftedFeaturesOptions {
   bool color = true;         // three opponent-colour channels
   bool signed_orientations = true;  // also 2x`orientations` contrast-sensitive bins over [0, 2π) (as FHOG)
   double clip = 0.2;         // HOG clipping after normalisation
+  int64_t color_histogram_bins = 0;  // > 0: a P(target | colour) channel, this many bins per RGB channel
+  double color_histogram_weight = 0.5;  // that channel's scale (its values lie in [0, 1])
 };
 
 // orientation_cells: (B, bins, H/cell, W/cell) — per cell, the mean over its pixels of the
@@ -36,15 +41,20 @@ class HandcraftedFeatures {
  public:
   explicit HandcraftedFeatures(HandcraftedFeaturesOptions options = {});
   ExtractedFeatures extract(const at::Tensor& patches) const;
+  // adapt_to_target: fits the colour histogram on the first frame's patch (1, 3, S, S) and
+  // the target box (x, y, w, h) in it; without the colour channel, nothing to do.
+  void adapt_to_target(const at::Tensor& patch, const at::Tensor& box);
   int64_t stride() const { return options_.cell_size; }
   int64_t channels() const {
     const int64_t hog = options_.orientations * (options_.signed_orientations ? 3 : 1);
-    return hog + (options_.orientations > 0 ? 1 : 0) + (options_.color ? 3 : 0);
+    return hog + (options_.orientations > 0 ? 1 : 0) + (options_.color ? 3 : 0) +
+           (options_.color_histogram_bins > 0 ? 1 : 0);
   }
   const HandcraftedFeaturesOptions& options() const { return options_; }
 
  private:
   HandcraftedFeaturesOptions options_;
+  ColorHistogram color_model_;
 };
 
 }  // namespace dimp::backbones
