@@ -78,6 +78,9 @@ class Tracker final : public VisualTracker {
     backbones::ExtractedFeatures feats;
     {
       at::NoGradGuard ng;
+      if constexpr (backbones::adapts_to_target_v<Features_>) {
+        features_.adapt_to_target(aug.patches.narrow(0, 0, 1), aug.boxes[0]);  // sample 0: not augmented
+      }
       feats = features_.extract(aug.patches);
     }
     at::Tensor x = feats.classification;
@@ -96,6 +99,7 @@ class Tracker final : public VisualTracker {
       filter_ = update_.initialize(predictor_, x, boxes, params_);
       box_estimator_.initialize({image, bbox::to_center(box), feats, aug.boxes, aug.region, params_});
     }
+    score_scale_ = params_.relative_scores ? first_frame_scale(x.narrow(0, 0, 1)) : 1.0;
     times_.initialize += seconds_since(t0);
   }
 
@@ -124,6 +128,7 @@ class Tracker final : public VisualTracker {
 
     t = Clock::now();
     at::Tensor scores = predictor_.scores(filter_, feats.classification);
+    if (score_scale_ != 1.0) scores = scores * score_scale_;
     if (params_.window_output) scores = scores * window(scores);
     times_.scores += seconds_since(t);
 
@@ -223,6 +228,20 @@ class Tracker final : public VisualTracker {
     center_y_ = std::clamp(est.cy, oy, image_h_ - oy);
   }
 
+  // first_frame_scale: 1 / the new model's peak score on the first frame's (un-augmented)
+  // features, so that scores read as fractions of what the model answers on the target it
+  // was fitted to. Hand-crafted features give that peak a scale that varies with the target
+  // (0.21-0.65 on ../shared/data), which an absolute not-found threshold cannot follow.
+  double first_frame_scale(const at::Tensor& first_features) {
+    at::NoGradGuard ng;
+    const double peak = predictor_.scores(filter_, first_features).max().template item<double>();
+    if (!(peak > 1e-6)) {
+      throw std::runtime_error(name_ + ": the model's peak score on the first frame is " + std::to_string(peak) +
+                               "; relative_scores needs a positive one");
+    }
+    return 1.0 / peak;
+  }
+
   bbox::Box current_box() const { return bbox::from_center({center_x_, center_y_, target_w_, target_h_}); }
 
   bbox::PatchSamplerOptions sampler_options() const {
@@ -266,6 +285,7 @@ class Tracker final : public VisualTracker {
   at::Tensor filter_, window_;
   StageTimes times_;
   int frame_num_ = 0;
+  double score_scale_ = 1;  // relative_scores: 1 / the first frame's peak score
   double image_w_ = 0, image_h_ = 0;
   double center_x_ = 0, center_y_ = 0, target_w_ = 0, target_h_ = 0;
   double target_scale_ = 1, base_w_ = 1, base_h_ = 1, min_scale_ = 0, max_scale_ = 1e9;

@@ -54,6 +54,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("window_output", p.window_output);
   fn("subpixel_peak", p.subpixel_peak);
   fn("update_scale_when_uncertain", p.update_scale_when_uncertain);
+  fn("relative_scores", p.relative_scores);
   fn("network_precision", p.network_precision);
   fn("iounet_k", p.iounet_k);
   fn("num_init_random_boxes", p.num_init_random_boxes);
@@ -66,6 +67,8 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("feature_cell_size", p.feature_cell_size);
   fn("feature_orientations", p.feature_orientations);
   fn("feature_color", p.feature_color);
+  fn("feature_color_histogram_bins", p.feature_color_histogram_bins);
+  fn("feature_color_histogram_weight", p.feature_color_histogram_weight);
   fn("filter_size", p.filter_size);
   fn("label_sigma_factor", p.label_sigma_factor);
   fn("hinge_threshold", p.hinge_threshold);
@@ -180,6 +183,9 @@ void TrackerParams::validate() const {
   require(gd_step_length > 0, "gd_step_length > 0");
   require(feature_cell_size >= 1 && feature_orientations >= 0 && filter_size >= 1,
           "feature_cell_size >= 1, feature_orientations >= 0, filter_size >= 1");
+  require(feature_color_histogram_bins == 0 || (feature_color_histogram_bins >= 2 && feature_color_histogram_bins <= 64),
+          "feature_color_histogram_bins 0 (off) or in [2, 64]");
+  require(feature_color_histogram_weight > 0, "feature_color_histogram_weight > 0");
   require(image_sample_size % feature_cell_size == 0, "image_sample_size a multiple of feature_cell_size");
   require(iounet_k >= 1 && box_refinement_iter >= 0, "iounet_k >= 1, box_refinement_iter >= 0");
   require(network_precision == "auto" || network_precision == "float32" || network_precision == "bfloat16",

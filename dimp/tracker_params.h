@@ -67,6 +67,9 @@ struct TrackerParams {
   bool window_output = false;      // multiply scores by a cosine window
   bool subpixel_peak = false;      // refine the peak by a quadratic fit (coarse feature maps)
   bool update_scale_when_uncertain = true;
+  // Scores divided by the model's peak on the first frame, so that target_not_found_threshold
+  // is a fraction of it (for features without a trained score scale: the weight-free variant).
+  bool relative_scores = false;
 
   // Network arithmetic of the DiMP variants on the CPU: float32, bfloat16 (the convolutions of
   // every frame in bfloat16: about twice as fast where the CPU multiplies bfloat16 natively,
@@ -87,6 +90,8 @@ struct TrackerParams {
   int feature_cell_size = 4;       // pixels per feature cell (the feature stride)
   int feature_orientations = 9;    // gradient-orientation bins (0: none)
   bool feature_color = true;       // opponent-colour channels
+  int feature_color_histogram_bins = 0;  // > 0: a P(target | colour) channel, bins per RGB channel
+  double feature_color_histogram_weight = 0.5;  // that channel's scale (values in [0, 1])
   int filter_size = 4;             // k of the k x k target model
 
   // Loss settings of the weight-free variant (fixed losses; DiMP learns its own).

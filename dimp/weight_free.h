@@ -1,10 +1,12 @@
 // dimp/weight_free.h — the weight-free tracker: DiMP's model predictor and online loop on
 // hand-crafted features, so it runs with no downloaded weights (the default tracker).
 //
-// The default composition: hand-crafted features (HOG + opponent colour), the fixed hinge
-// loss of eq. 8, steepest descent with the Gauss-Newton step, the pooled target template as
-// f(0), DSST-style scale and aspect filters for the size (dimp/scale_filter.h; the classifier's
-// multi-scale search when scale_filter_scales is 0), and the paper's sample memory:
+// The default composition: hand-crafted features (HOG, opponent colour and the target's
+// colour likelihood, backbones/color_histogram.h), the fixed hinge loss of eq. 8, steepest
+// descent with the Gauss-Newton step, the pooled target template as f(0), scores read as
+// fractions of the first frame's peak (params.relative_scores), DSST-style scale and aspect
+// filters for the size (dimp/scale_filter.h; the classifier's multi-scale search when
+// scale_filter_scales is 0), and the paper's sample memory:
 //
 //   using WeightFree = Tracker<backbones::HandcraftedFeatures, losses::HingeLoss,
 //                              optim::SteepestDescentGN, LinearFilterInitializer,

@@ -123,5 +123,34 @@ TEST(Tracker, LostTargetIsAResultNotAnError) {
   EXPECT_TRUE(r.box.is_valid());
 }
 
+// relative_scores divides every score by the model's peak on the first frame: with the
+// not-found threshold at 0 (so that both runs take the same decisions) the boxes are the same
+// and the scores differ by one constant factor; the first frame itself scores about 1.
+TEST(Tracker, RelativeScoresAreFractionsOfTheFirstFramePeak) {
+  const auto& seq = synthetic();
+  auto params = default_params("weight-free");
+  params.target_not_found_threshold = 0;
+  params.relative_scores = true;
+  auto relative = make_tracker("weight-free", params);
+  params.relative_scores = false;
+  auto absolute = make_tracker("weight-free", params);
+  relative->initialize(seq.frames[0], seq.ground_truth[0]);
+  absolute->initialize(seq.frames[0], seq.ground_truth[0]);
+  double ratio = 0;
+  for (size_t i = 1; i < 12; ++i) {
+    const auto r = relative->track(seq.frames[i]), a = absolute->track(seq.frames[i]);
+    ASSERT_EQ(r.status, a.status) << "frame " << i;
+    EXPECT_NEAR(r.box.x, a.box.x, 1e-3) << "frame " << i;
+    EXPECT_NEAR(r.box.h, a.box.h, 1e-3) << "frame " << i;
+    ASSERT_GT(a.score, 0);
+    if (i == 1) ratio = r.score / a.score;
+    EXPECT_NEAR(r.score / a.score, ratio, 1e-4 * ratio) << "frame " << i;
+  }
+  EXPECT_GT(ratio, 1.0);  // hand-crafted features peak below 1
+  auto again = make_tracker("weight-free", default_params("weight-free"));
+  again->initialize(seq.frames[0], seq.ground_truth[0]);
+  EXPECT_NEAR(again->track(seq.frames[0]).score, 1.0, 0.2);
+}
+
 }  // namespace
 }  // namespace dimp
