@@ -24,7 +24,8 @@
 
 namespace dimp {
 
-// TrackResult: the box in image pixels, the peak score, and the localization's verdict.
+// TrackResult: the box in image pixels, the peak score (a fraction of the first frame's peak
+// with params.relative_scores), and the localization's verdict.
 struct TrackResult {
   bbox::Box box;
   double score = 0;

@@ -231,7 +231,7 @@ class Tracker final : public VisualTracker {
   // first_frame_scale: 1 / the new model's peak score on the first frame's (un-augmented)
   // features, so that scores read as fractions of what the model answers on the target it
   // was fitted to. Hand-crafted features give that peak a scale that varies with the target
-  // (0.21-0.65 on ../shared/data), which an absolute not-found threshold cannot follow.
+  // (0.2-0.65 on ../shared/data), which an absolute not-found threshold cannot follow.
   double first_frame_scale(const at::Tensor& first_features) {
     at::NoGradGuard ng;
     const double peak = predictor_.scores(filter_, first_features).max().template item<double>();
