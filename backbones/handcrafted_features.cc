@@ -115,17 +115,17 @@ at::Tensor orientation_cells(const at::Tensor& rgb, int64_t bins, double period,
                                      : fused_orientation_cells(rgb, bins, period, cell);
 }
 
-HandcraftedFeatures::HandcraftedFeatures(HandcraftedFeaturesOptions o)
-    : options_(o), color_model_(o.color_histogram_bins > 0 ? o.color_histogram_bins : 16) {
+HandcraftedFeatures::HandcraftedFeatures(HandcraftedFeaturesOptions o) : options_(o) {
   TORCH_CHECK(o.cell_size >= 1, "HandcraftedFeatures: cell_size must be >= 1");
   TORCH_CHECK(o.orientations >= 0, "HandcraftedFeatures: orientations must be >= 0");
   TORCH_CHECK(o.orientations > 0 || o.color || o.color_histogram_bins > 0, "HandcraftedFeatures: no channels selected");
   TORCH_CHECK(o.color_histogram_bins == 0 || o.color_histogram_weight > 0,
               "HandcraftedFeatures: color_histogram_weight must be > 0, got ", o.color_histogram_weight);
+  if (o.color_histogram_bins > 0) color_model_.emplace(o.color_histogram_bins);
 }
 
 void HandcraftedFeatures::adapt_to_target(const at::Tensor& patch, const at::Tensor& box) {
-  if (options_.color_histogram_bins > 0) color_model_.fit(patch.to(at::kFloat), box);
+  if (color_model_) color_model_->fit(patch.to(at::kFloat), box);
 }
 
 ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const {
@@ -134,7 +134,8 @@ ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const 
   const int64_t c = options_.cell_size;
   TORCH_CHECK(patches.size(2) % c == 0 && patches.size(3) % c == 0, "HandcraftedFeatures: patch size ",
               patches.size(2), "x", patches.size(3), " is not a multiple of the cell size ", c);
-  auto rgb = patches.to(at::kFloat) / 255.0;
+  const auto pixels = patches.to(at::kFloat);  // [0, 255]
+  auto rgb = pixels / 255.0;
   std::vector<at::Tensor> parts;
   if (options_.orientations > 0) {
     const int64_t nb = options_.orientations;
@@ -160,10 +161,10 @@ ExtractedFeatures HandcraftedFeatures::extract(const at::Tensor& patches) const 
     parts.push_back((r + g - 2 * b) / s6);
     parts.push_back((r + g + b) / s3 - 0.5 * s3);
   }
-  if (options_.color_histogram_bins > 0) {
-    TORCH_CHECK(color_model_.fitted(), "HandcraftedFeatures: the colour-histogram channel needs adapt_to_target() "
+  if (color_model_) {
+    TORCH_CHECK(color_model_->fitted(), "HandcraftedFeatures: the colour-histogram channel needs adapt_to_target() "
                 "on the first frame before extract()");
-    parts.push_back(color_model_.cell_likelihood(patches.to(at::kFloat), c) * options_.color_histogram_weight);
+    parts.push_back(color_model_->cell_likelihood(pixels, c) * options_.color_histogram_weight);
   }
   auto x = at::cat(parts, 1);
   // Centre each channel over the patch and scale to unit RMS: removes the constant direction

@@ -14,6 +14,8 @@
 
 #include <ATen/ATen.h>
 
+#include <optional>
+
 #include "backbones/color_histogram.h"
 #include "backbones/feature_extractor.h"
 
@@ -54,7 +56,7 @@ class HandcraftedFeatures {
 
  private:
   HandcraftedFeaturesOptions options_;
-  ColorHistogram color_model_;
+  std::optional<ColorHistogram> color_model_;  // with the colour-histogram channel only
 };
 
 }  // namespace dimp::backbones
