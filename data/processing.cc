@@ -62,7 +62,7 @@ TrainingSample process(const std::vector<at::Tensor>& train_frames, const std::v
   s.test_images = te.images;
   s.test_boxes = te.boxes;
   const auto g = o.geometry();
-  auto centers = losses::score_centers(te.boxes.unsqueeze(1), g);  // (Nte, 1, 2)
+  auto centers = optim::score_centers(te.boxes.unsqueeze(1), g);  // (Nte, 1, 2)
   s.test_labels = losses::gaussian_label(losses::distance_map(centers, g.output_h(), g.output_w()), label_sigma_cells(o))
                       .squeeze(1);
   // IoU-Net proposals around each test box.

@@ -36,7 +36,7 @@ class ModelPredictor {
 
   // maps: residual maps of samples whose targets are `boxes` (N, 4) in patch pixels.
   losses::ResidualMaps maps(const at::Tensor& boxes) const {
-    auto centers = losses::score_centers(boxes.unsqueeze(1), geometry_);  // (N, 1, 2)
+    auto centers = optim::score_centers(boxes.unsqueeze(1), geometry_);  // (N, 1, 2)
     return optimizer_.loss().maps(centers, geometry_.output_h(), geometry_.output_w());
   }
 

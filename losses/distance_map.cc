@@ -4,13 +4,6 @@
 
 namespace dimp::losses {
 
-at::Tensor score_centers(const at::Tensor& boxes, const optim::FilterGeometry& g) {
-  TORCH_CHECK(boxes.dim() >= 1 && boxes.size(-1) == 4, "score_centers: boxes must be (..., 4), got ", boxes.sizes());
-  auto cx = (boxes.select(-1, 0) + 0.5 * boxes.select(-1, 2)) / g.stride - g.offset_w();
-  auto cy = (boxes.select(-1, 1) + 0.5 * boxes.select(-1, 3)) / g.stride - g.offset_h();
-  return at::stack({cx, cy}, -1);
-}
-
 at::Tensor distance_map(const at::Tensor& centers, int64_t out_h, int64_t out_w) {
   TORCH_CHECK(centers.dim() == 3 && centers.size(2) == 2, "distance_map: centres must be (images, sequences, 2), got ",
               centers.sizes());

@@ -2,20 +2,14 @@
 // triangular radial basis of eq. 7, and Gaussian labels.
 //
 // Centres are (images, sequences, 2) tensors of (x, y) in continuous score-grid coordinates
-// (FilterGeometry::patch_to_score_x/y); grid cell (i, j) sits at (j, i).
+// (optim::score_centers gives them from boxes); grid cell (i, j) sits at (j, i).
 //
-//   auto c = dimp::losses::score_centers(boxes, geometry);            // (N, S, 2)
-//   auto d = dimp::losses::distance_map(c, geometry.output_h(), geometry.output_w());
+//   auto d = dimp::losses::distance_map(centers, geometry.output_h(), geometry.output_w());
 #pragma once
 
 #include <ATen/ATen.h>
 
-#include "optim/filter_geometry.h"
-
 namespace dimp::losses {
-
-// score_centers: target centres on the score grid from (..., 4) x,y,w,h boxes in patch pixels.
-at::Tensor score_centers(const at::Tensor& boxes_xywh, const optim::FilterGeometry& geometry);
 
 // distance_map: (N, S, out_h, out_w) Euclidean distances from each centre, in cells.
 at::Tensor distance_map(const at::Tensor& centers, int64_t out_h, int64_t out_w);

@@ -14,16 +14,6 @@ TEST(DistanceMap, DistancesFromTheCentre) {
   EXPECT_DOUBLE_EQ(d[0][0][0][3].item<double>(), std::sqrt(2.0));
 }
 
-TEST(DistanceMap, ScoreCentresFollowTheFilterParity) {
-  optim::FilterGeometry even{16, 4, 4, 18, 18}, odd{16, 5, 5, 18, 18};
-  auto box = at::tensor({136.0, 128.0, 16.0, 32.0}, at::kDouble);  // centre (144, 144)
-  auto ce = score_centers(box, even), co = score_centers(box, odd);
-  EXPECT_DOUBLE_EQ(ce[0].item<double>(), 9.0);  // a 288 patch's centre is cell 9 of 19
-  EXPECT_DOUBLE_EQ(co[0].item<double>(), 8.5);  // odd filters: cells centred half a cell later
-  EXPECT_EQ(even.output_h(), 19);
-  EXPECT_EQ(odd.output_h(), 18);
-}
-
 TEST(DistanceMap, TriangularBasisMatchesEquation7) {
   auto d = at::tensor({0.0, 0.05, 0.1, 0.37, 0.9, 1.0, 5.0}, at::kDouble);
   auto b = triangular_basis(d, 10, 0.1);  // knots at 0, 0.1, ..., 0.9

@@ -10,6 +10,8 @@
 //   g.patch_to_score(144.0);      // 9.0: a target centred in a 288 patch sits on cell 9
 #pragma once
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 
 namespace dimp::optim {
@@ -36,5 +38,9 @@ struct FilterGeometry {
   double score_to_patch_y(double oy) const { return (oy + offset_h()) * stride; }
   double patch_to_score(double p) const { return patch_to_score_x(p); }
 };
+
+// score_centers: target centres (x, y) on the score grid of `geometry`, (..., 2), from (..., 4)
+// x,y,w,h boxes in patch pixels: where the labels of losses/distance_map.h are centred.
+at::Tensor score_centers(const at::Tensor& boxes_xywh, const FilterGeometry& geometry);
 
 }  // namespace dimp::optim
