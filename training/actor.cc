@@ -27,7 +27,7 @@ ActorLosses DiMPActor::operator()(const data::Batch& b) {
   optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
   auto optimizer = net_->optimizer(options_.num_iter);
   auto f0 = net_->initializer().initial_filter(train_x, b.train_boxes);
-  auto maps = optimizer.loss().maps(losses::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
+  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
   auto result = optimizer.run(f0, optim::TrainingSet{train_x, maps, at::Tensor()}, options_.num_iter);
 
   std::vector<at::Tensor> clf;

@@ -3,13 +3,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
-#include "tools/lib/progress.h"
 
 namespace fs = std::filesystem;
 
@@ -51,6 +54,28 @@ std::vector<ParamGroup> make_groups(const DiMPNet& net, const TrainerOptions& o)
   return g;
 }
 
+// keep_log_rows_up_to: drop the rows of epochs after `epoch` (the checkpoint resumed from): an
+// epoch interrupted after its row was logged runs again and logs it again.
+void keep_log_rows_up_to(const fs::path& path, int epoch) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::vector<std::string> kept;
+  std::string line;
+  bool dropped = false;
+  while (std::getline(in, line)) {
+    const bool header = kept.empty() && line.rfind("epoch,", 0) == 0;
+    if (header || std::atoi(line.c_str()) <= epoch) {
+      kept.push_back(line);
+    } else {
+      dropped = true;
+    }
+  }
+  in.close();
+  if (!dropped) return;
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& l : kept) out << l << '\n';
+}
+
 }  // namespace
 
 Trainer::Trainer(DiMPNet net, ActorOptions actor, TrainerOptions options, std::string arch)
@@ -90,11 +115,18 @@ EpochStats Trainer::run_epoch(data::BatchLoader& loader, int epoch, bool trainin
   int batches = 0;
   int64_t samples = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  tools::ProgressBar bar((training ? "train " : "val ") + std::to_string(epoch), loader.options().batches_per_epoch,
-                         options_.progress);
+  BatchProgress progress{epoch, training, 0, loader.options().batches_per_epoch};
   while (auto batch = loader.next()) {
     at::AutoGradMode grad(training);
     ActorLosses l = actor_(*batch);
+    if (!std::isfinite(l.total.item<double>())) {
+      // A step on a non-finite loss would write NaN into every weight it touches (and into
+      // the checkpoints): stop, leaving the last good checkpoint as it is.
+      throw std::runtime_error("epoch " + std::to_string(epoch) + ", batch " + std::to_string(batches + 1) +
+                               ": the loss is " + std::to_string(l.total.item<double>()) +
+                               " (the weights or the data hold NaN/Inf, or training diverged); stopped before "
+                               "updating the weights");
+    }
     if (training) {
       adam_.zero_grad();
       l.total.backward();
@@ -108,9 +140,12 @@ EpochStats Trainer::run_epoch(data::BatchLoader& loader, int epoch, bool trainin
     ++batches;
     samples += batch->sequences();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    bar.tick(samples / secs);
+    progress.batch = batches;
+    progress.samples_per_second = samples / secs;
+    if (options_.on_batch) options_.on_batch(progress);
   }
-  bar.finish();
+  progress.epoch_done = true;
+  if (options_.on_batch) options_.on_batch(progress);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (batches > 0) {
     for (double* v : {&s.loss, &s.clf_final, &s.clf_init, &s.clf_iter, &s.iou}) *v /= batches;
@@ -124,6 +159,7 @@ std::vector<EpochStats> Trainer::train(data::BatchLoader& train_loader, data::Ba
   std::ofstream log;
   if (!options_.workspace.empty()) {
     const fs::path path = fs::path(options_.workspace) / "log.csv";
+    keep_log_rows_up_to(path, epoch_);
     const bool fresh = !fs::exists(path);
     log.open(path, std::ios::app);
     if (fresh) log << "epoch,phase,loss,clf_final,clf_init,clf_iter,iou,samples_per_second\n";

@@ -1,12 +1,13 @@
 // training/trainer.h — trains a DiMP network (§3.6): Adam with the reference's per-module
 // learning rates, step decay (×0.2 every 15 epochs), optional frozen backbone layers,
 // checkpoints (weights and optimizer state, safetensors) after every epoch, resume from the
-// latest one, a per-epoch log, and a progress bar with the throughput.
+// latest one, a per-epoch log, and per-batch progress reports (a tool draws them as a bar).
 //
 //   Trainer trainer(net, ActorOptions{}, TrainerOptions{.epochs = 50, .workspace = "ws"});
 //   auto history = trainer.train(train_loader, &val_loader);
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,15 @@
 #include "training/adam.h"
 
 namespace dimp::training {
+
+// BatchProgress: what on_batch reports after each batch.
+struct BatchProgress {
+  int epoch = 0;
+  bool training = true;
+  int batch = 0, batches = 0;        // done, of this epoch
+  double samples_per_second = 0;
+  bool epoch_done = false;           // the epoch's last report
+};
 
 // TrainerOptions: schedule, learning rates, freezing, workspace.
 struct TrainerOptions {
@@ -30,7 +40,7 @@ struct TrainerOptions {
   std::vector<std::string> frozen_layers;  // backbone parts kept fixed: conv1, layer1 .. layer4, or "all"
   std::string workspace;     // checkpoints and log.csv; empty: none written
   bool resume = true;        // continue from the workspace's latest checkpoint
-  bool progress = true;      // progress bar on a terminal
+  std::function<void(const BatchProgress&)> on_batch;  // optional progress reports
 };
 
 // EpochStats: mean losses (unweighted parts) and throughput of one epoch.

@@ -4,11 +4,15 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "data/training_datasets.h"
 #include "dimp/weights/safetensors.h"
+#include "optim/filter_geometry.h"
+#include "optim/filter_ops.h"
 #include "training/trainer.h"
 #include "tests/python_support.h"
+#include "tests/testing.h"
 
 namespace dimp::training {
 namespace {
@@ -62,8 +66,61 @@ TrainerOptions trainer_options(const std::string& ws, int epochs) {
   o.epochs = epochs;
   o.workspace = ws;
   o.frozen_layers = {"all"};
-  o.progress = false;
   return o;
+}
+
+// eq8_mse: eq. 8's regression error, squared and averaged, element by element.
+double eq8_mse(const at::Tensor& scores, const at::Tensor& labels, double T) {
+  auto s = scores.detach().to(at::kDouble).contiguous().flatten(), z = labels.to(at::kDouble).contiguous().flatten();
+  double sum = 0;
+  for (int64_t i = 0; i < s.numel(); ++i) {
+    const double si = s[i].item<double>(), zi = z[i].item<double>();
+    const double l = zi > T ? si - zi : std::max(0.0, si);
+    sum += l * l;
+  }
+  return sum / static_cast<double>(s.numel());
+}
+
+// The actor's total is eq. 9 with β = 100 plus L_bb: every iterate f(0) .. f(N_iter) weighs
+// the same (the reference writes it 100·L(f(0)) + 100·L(f(N)) + 400·mean of the N − 1 others,
+// which is 100 each for N_iter = 5: the paper's average times its N_iter), each L the mean
+// squared eq. 8 error over the test samples, recomputed here element by element.
+TEST(DiMPActor, TheLossIsEquation9WithBetaPlusTheBoxLoss) {
+  const auto s = small_setup();
+  auto l = loader(s);
+  l->start_epoch(1);
+  const data::Batch b = *l->next();
+  at::manual_seed(4);
+  DiMPNet net(DiMPNetConfig::dimp18());
+  net->eval();  // fixed BatchNorm statistics: both evaluations see the same network
+  ActorOptions ao;
+  ao.num_iter = 5;
+  const ActorLosses out = DiMPActor(net, ao)(b);
+
+  const int64_t ntr = b.train_images.size(0), nte = b.test_images.size(0), S = b.sequences();
+  auto features = [&](const at::Tensor& images, int64_t n) {
+    auto x = net->classification_features(
+        net->backbone(net->normalize(images.reshape({n * S, 3, images.size(3), images.size(4)}))).at("layer3"));
+    return x.reshape({n, S, x.size(1), x.size(2), x.size(3)});
+  };
+  const auto train_x = features(b.train_images, ntr), test_x = features(b.test_images, nte);
+  const auto cfg = net->config();
+  optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
+  auto optimizer = net->optimizer(ao.num_iter);
+  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
+  auto run = optimizer.run(net->initializer().initial_filter(train_x, b.train_boxes),
+                           optim::TrainingSet{train_x, maps, at::Tensor()}, ao.num_iter);
+  ASSERT_EQ(run.iterates.size(), 6u);  // f(0) .. f(5)
+  double clf = 0;
+  for (const auto& f : run.iterates) clf += eq8_mse(optim::apply_filter(test_x, f), b.test_labels, 0.05);
+  const double expected = 100 * clf + out.iou;
+  EXPECT_NEAR(out.total.item<double>(), expected, 1e-5 * std::abs(expected));
+  const double init = eq8_mse(optim::apply_filter(test_x, run.iterates.front()), b.test_labels, 0.05);
+  const double final = eq8_mse(optim::apply_filter(test_x, run.iterates.back()), b.test_labels, 0.05);
+  EXPECT_NEAR(out.clf_init, init, 1e-6 * init);  // float arithmetic on both sides
+  EXPECT_NEAR(out.clf_final, final, 1e-6 * final);
+  EXPECT_NE(init, final);  // the optimizer moved the filter: the iterates are not one term
+  EXPECT_GT(out.iou, 0.0);
 }
 
 TEST(Trainer, ACheckpointResumesToTheSameState) {
@@ -107,6 +164,55 @@ TEST(Trainer, ACheckpointResumesToTheSameState) {
   auto untouched = fresh_net();
   EXPECT_TRUE(at::equal(a->feature_extractor->conv1->weight, untouched->feature_extractor->conv1->weight));
   EXPECT_FALSE(at::equal(a->classifier->filter_optimizer->filter_reg, untouched->classifier->filter_optimizer->filter_reg));
+}
+
+// A non-finite loss stops training before the step that would spread it into every weight,
+// and no checkpoint of that epoch is written.
+TEST(Trainer, ANonFiniteLossStopsBeforeTheWeightsChange) {
+  const auto s = small_setup();
+  const std::string ws = testing::temp_path("trainer_nan");
+  at::manual_seed(5);
+  auto net = DiMPNet(DiMPNetConfig::dimp18());
+  {
+    at::NoGradGuard ng;
+    net->classifier->filter_initializer->filter_conv->weight.view(-1)[0] = NAN;
+  }
+  const auto before = net->bb_regressor->iou_predictor->weight.clone();
+  auto l = loader(s);
+  Trainer t(net, ActorOptions{}, trainer_options(ws, 1), "dimp18");
+  try {
+    t.train(*l);
+    ADD_FAILURE() << "trained on a NaN loss";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("epoch 1, batch 1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(at::equal(net->bb_regressor->iou_predictor->weight, before));
+  EXPECT_EQ(t.latest_checkpoint(), "");
+}
+
+// An epoch interrupted after its log row but before its checkpoint runs again on resume, and is
+// logged once.
+TEST(Trainer, AResumedRunLogsEachEpochOnce) {
+  const auto s = small_setup();
+  const std::string ws = testing::temp_path("trainer_log");
+  auto net = DiMPNet(DiMPNetConfig::dimp18());
+  {
+    auto l = loader(s);
+    Trainer(net, ActorOptions{}, trainer_options(ws, 1), "dimp18").train(*l);
+  }
+  std::ofstream(ws + "/log.csv", std::ios::app) << "2,train,1,1,1,1,1,1\n";  // epoch 2 logged, then killed
+  {
+    auto l = loader(s);
+    Trainer t(net, ActorOptions{}, trainer_options(ws, 2), "dimp18");
+    EXPECT_EQ(t.epoch(), 1);
+    t.train(*l);
+  }
+  std::ifstream in(ws + "/log.csv");
+  std::string line;
+  std::vector<std::string> epochs;
+  while (std::getline(in, line)) epochs.push_back(line.substr(0, line.find(',')));
+  EXPECT_EQ(epochs, (std::vector<std::string>{"epoch", "1", "2"}));
 }
 
 TEST(Trainer, CheckpointOfAnotherArchitectureIsRefused) {
