@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     dimp::set_num_threads(threads);
-    auto params = dimp::default_params(tracker);
-    params.apply_overrides(overrides);
+    const auto params = dimp::resolve_params(tracker, "", overrides);
     struct Input {
       std::string name;
       std::vector<at::Tensor> frames;

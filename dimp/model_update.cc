@@ -12,6 +12,11 @@ SampleWeights::SampleWeights(int capacity, double init_minimum_weight)
 void SampleWeights::reset(int num_init) {
   TORCH_CHECK(num_init >= 1 && num_init <= static_cast<int>(w_.size()), "SampleWeights: ", num_init,
               " initial samples do not fit a memory of ", w_.size());
+  // With a floor on their weight the initial samples are never replaced, so add() needs a
+  // slot beyond them.
+  TORCH_CHECK(init_min_ <= 0 || num_init < static_cast<int>(w_.size()), "SampleWeights: a memory of ", w_.size(),
+              " holds only the ", num_init, " initial samples, which a minimum weight of ", init_min_,
+              " keeps: no slot is left for later samples (the memory must be larger)");
   std::fill(w_.begin(), w_.end(), 0.0);
   std::fill(w_.begin(), w_.begin() + num_init, 1.0 / num_init);
   num_init_ = num_stored_ = num_init;

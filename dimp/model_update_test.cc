@@ -57,5 +57,113 @@ TEST(SampleWeights, LearningRateOneKeepsOnlyTheNewSample) {
   EXPECT_DOUBLE_EQ(sum(w.weights()), 1.0);
 }
 
+// The floor on the first frame's weight, by hand: capacity 4, one first-frame sample, floor 0.5,
+// learning rate 0.5. Each add scales the newest weight by 1/(1 − lr) of the previous newest,
+// normalises, and lifts the first sample back to 0.5 when it falls below (the later samples
+// keep their proportions in the other half).
+TEST(SampleWeights, HandComputedScheduleWithTheFloor) {
+  SampleWeights w(4, 0.5);
+  w.reset(1);  // [1, 0, 0, 0]
+  auto expect = [&](std::vector<double> e) {
+    for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(w.weights()[i], e[i], 1e-12) << i;
+  };
+  // [1/0.5, 0.5] / 2.5 = [0.8, 0.2]
+  EXPECT_EQ(w.add(0.5), 1);
+  expect({0.8, 0.2, 0, 0});
+  // newest 0.2/0.5 = 0.4: [0.8, 0.2, 0.4] / 1.4 = [4/7, 1/7, 2/7]
+  EXPECT_EQ(w.add(0.5), 2);
+  expect({4.0 / 7, 1.0 / 7, 2.0 / 7, 0});
+  // newest 4/7: [4, 1, 2, 4] / 11; 4/11 < 0.5, so the later 7/11 become 0.5 in proportion 1:2:4
+  EXPECT_EQ(w.add(0.5), 3);
+  expect({0.5, 1.0 / 14, 2.0 / 14, 4.0 / 14});
+  // Full: the lightest later sample (slot 1, the oldest) goes; newest 4/7 again:
+  // [0.5, 4/7, 1/7, 2/7] / 1.5, then the later ones rescaled to 0.5 in proportion 4:1:2.
+  EXPECT_EQ(w.add(0.5), 1);
+  expect({0.5, 2.0 / 7, 1.0 / 14, 1.0 / 7});
+  EXPECT_EQ(w.add(0.5), 2);  // now the oldest later sample is slot 2
+}
+
+// A memory exactly as large as the first frame's samples, with a floor on their weight, has
+// no slot for a later sample: refused at reset (add() used to return slot 15 of 15).
+TEST(SampleWeights, AMemoryFullOfFloorSamplesIsRefusedAtTheBoundary) {
+  SampleWeights exact(15, 0.25);
+  EXPECT_THROW(exact.reset(15), c10::Error);
+  SampleWeights one_more(16, 0.25);
+  one_more.reset(15);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(one_more.add(0.01), 15) << i;  // only the one free slot
+  SampleWeights no_floor(15, 0.0);
+  no_floor.reset(15);
+  for (int i = 0; i < 40; ++i) {
+    const int slot = no_floor.add(0.01);
+    EXPECT_GE(slot, 0);
+    EXPECT_LT(slot, 15);
+  }
+}
+
+// RecordingPredictor: the ModelPredictor members SampleMemory calls, recording each optimizer
+// run (how many steps, over how many samples, with which weights) so the schedule of §3.7 can
+// be read off: two steps every 20 frames, one after a distractor, none when the target is lost.
+struct RecordingPredictor {
+  struct Run {
+    int iters;
+    int64_t samples;
+    std::vector<double> weights;
+  };
+  mutable std::vector<Run> runs;
+  losses::ResidualMaps maps(const at::Tensor& boxes) const {
+    return {at::zeros({boxes.size(0), 1, 3, 3}), at::Tensor(), at::Tensor()};
+  }
+  at::Tensor initial_filter(const at::Tensor&, const at::Tensor&) const { return at::zeros({1, 2, 1, 1}); }
+  at::Tensor optimize(const at::Tensor& f, const at::Tensor& x, const losses::ResidualMaps& m, const at::Tensor& w,
+                      int iters) const {
+    EXPECT_EQ(m.label.size(0), x.size(0));
+    Run r{iters, x.size(0), {}};
+    if (w.defined()) r.weights.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
+    runs.push_back(r);
+    return f + 1;
+  }
+};
+
+TEST(SampleMemory, OptimizesEveryTwentyFramesAndAfterDistractorsAsInSection37) {
+  TrackerParams p;  // the reference's values: memory 50, 15 first-frame samples, lr 0.01 / 0.02
+  SampleMemory memory(p);
+  RecordingPredictor predictor;
+  auto feat = at::rand({15, 2, 3, 3}).to(at::kDouble);
+  auto boxes = at::tensor({10.0, 10.0, 20.0, 20.0}).repeat({15, 1});
+  at::Tensor f = memory.initialize(predictor, feat, boxes, p);
+  ASSERT_EQ(predictor.runs.size(), 1u);
+  EXPECT_EQ(predictor.runs[0].iters, 10);     // "10 steepest descent recursions" on the first frame
+  EXPECT_EQ(predictor.runs[0].samples, 15);
+  std::vector<std::pair<int, int>> optimized;  // (frame, steps)
+  for (int frame = 2; frame <= 61; ++frame) {
+    UpdateKind kind = UpdateKind::kNormal;
+    if (frame == 30) kind = UpdateKind::kHardNegative;
+    if (frame >= 35 && frame <= 37) kind = UpdateKind::kSkip;  // target lost: no sample, no step
+    const size_t before = predictor.runs.size();
+    f = memory.update(predictor, f, at::rand({1, 2, 3, 3}).to(at::kDouble), at::tensor({9.0, 9.0, 20.0, 20.0}), kind,
+                      frame);
+    if (predictor.runs.size() > before) optimized.push_back({frame, predictor.runs.back().iters});
+    if (frame == 29) EXPECT_EQ(memory.num_stored(), 15 + 28);
+  }
+  const std::vector<std::pair<int, int>> expected{{21, 2}, {30, 1}, {41, 2}, {61, 2}};
+  EXPECT_EQ(optimized, expected);
+  EXPECT_EQ(predictor.runs[1].samples, 35);  // 15 + frames 2..21
+  EXPECT_EQ(predictor.runs[2].samples, 44);  // the distractor's frame is stored too
+  EXPECT_EQ(predictor.runs[3].samples, 50);  // full: "a maximum memory size of 50"
+  EXPECT_EQ(memory.num_stored(), 50);
+  // In the run after the distractor (frame 30), its sample weighs 1/(1 − 0.02) times the one
+  // before it, which weighs 1/(1 − 0.01) times its own predecessor; the weights sum to 1.
+  const auto& w = predictor.runs[2].weights;
+  ASSERT_EQ(w.size(), 44u);
+  EXPECT_NEAR(w[43] / w[42], 1 / (1 - 0.02), 1e-9);
+  EXPECT_NEAR(w[42] / w[41], 1 / (1 - 0.01), 1e-9);
+  EXPECT_NEAR(sum(w), 1.0, 1e-9);
+  // The first frame's samples are never replaced and share their weight equally, at least the floor.
+  const auto& last = predictor.runs.back().weights;
+  for (int i = 1; i < 15; ++i) EXPECT_DOUBLE_EQ(last[i], last[0]);
+  EXPECT_GE(std::accumulate(last.begin(), last.begin() + 15, 0.0), p.init_samples_minimum_weight);
+  EXPECT_NEAR(sum(last), 1.0, 1e-9);
+}
+
 }  // namespace
 }  // namespace dimp

@@ -67,6 +67,14 @@ std::vector<std::string> tracker_names() {
 
 TrackerParams default_params(const std::string& name) { return find(name).default_params(); }
 
+TrackerParams resolve_params(const std::string& name, const std::string& params_file,
+                             const std::vector<std::string>& overrides) {
+  TrackerParams p = default_params(name);
+  if (!params_file.empty()) p = TrackerParams::from_json_file(params_file, p);
+  p.apply_overrides(overrides);
+  return p;
+}
+
 std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const TrackerParams& params,
                                             const std::string& weights) {
   const TrackerSpec& spec = find(name);

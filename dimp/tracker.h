@@ -68,6 +68,11 @@ const std::vector<TrackerSpec>& tracker_specs();
 std::vector<std::string> tracker_names();
 // default_params: the variant's parameters (its dimp/params/<name>.json); throws for unknown names.
 TrackerParams default_params(const std::string& name);
+// resolve_params: what a tool runs a variant with — its defaults, under `params_file`'s values
+// (when given; a partial file keeps the variant's own value for every field it omits), under
+// the "name=value" overrides; validated once, after all of them.
+TrackerParams resolve_params(const std::string& name, const std::string& params_file = "",
+                             const std::vector<std::string>& overrides = {});
 // make_tracker: a new tracker of the named variant. Throws std::invalid_argument naming the
 // known variants for an unknown name, or when the variant needs weights and none are given.
 std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const TrackerParams& params,

@@ -1,10 +1,12 @@
 // dimp/tracker_params.h — the online tracker's parameters (§3.7 and the reference's
 // parameter files), read from a per-variant JSON file and overridable per run.
 //
-//   TrackerParams p = TrackerParams::from_json_file("dimp/params/weight_free.json");
-//   p.set("learning_rate", "0.02");          // command-line overrides: name=value
+//   TrackerParams p = TrackerParams::from_json_file("mine.json", default_params("weight-free"));
+//   p.apply_overrides({"learning_rate=0.02"});   // command-line overrides, validated together
 //
-// Every field has the reference's (DiMP-18) value as default; units and ranges in comments.
+// Every field has the reference's (DiMP-18) value as default; units in comments. validate()
+// bounds every field from both sides (the ranges are in tracker_params.cc), so no value can
+// hang the tracker or exhaust memory, and integers are never narrowed from JSON.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +31,7 @@ struct TrackerParams {
   // Weight-free variants: a DSST scale filter over this many scales sets the size (0: the
   // multi-scale search above does); its scale step and model learning rate.
   int scale_filter_scales = 0;
-  int aspect_filter_scales = 0;  // and an aspect filter over this many shapes (0: off)
+  int aspect_filter_scales = 0;  // and an aspect filter over this many shapes (0: off; needs the scale filter)
   double scale_filter_step = 1.02;
   double scale_filter_learning_rate = 0.025;
 
@@ -103,16 +105,25 @@ struct TrackerParams {
   // Reproducibility.
   uint64_t seed = 1;
 
-  // from_json / to_json: the parameter file format (unknown keys are an error).
-  static TrackerParams from_json_file(const std::string& path);
-  static TrackerParams from_json_string(const std::string& text, const std::string& where = "<string>");
+  // from_json_file / from_json_string: a parameter file's values over `base` (a partial file
+  // keeps base's value for every field it omits: give the variant's own defaults); unknown
+  // keys, wrong types and non-integral or out-of-range integers are errors naming the key.
+  static TrackerParams from_json_file(const std::string& path, const TrackerParams& base);
+  static TrackerParams from_json_string(const std::string& text, const TrackerParams& base,
+                                        const std::string& where = "<string>");
   std::string to_json() const;
-  // set: one override from text ("0.02", "true", "[1,0.98]", ...); throws on unknown names.
+  // set: one value from text ("0.02", "true", "[1,0.98]", a bare word is a string); throws on
+  // unknown names and wrong types. Ranges are checked by validate(), once all values are set.
   void set(const std::string& name, const std::string& value);
-  // apply_overrides: "name=value" strings in order.
+  // apply_overrides: "name=value" strings, then validate() (so their order does not matter).
   void apply_overrides(const std::vector<std::string>& assignments);
-  // validate: ranges; throws std::invalid_argument naming the field.
+  // validate: every field within its range; throws std::invalid_argument naming the field, its
+  // value and the range.
   void validate() const;
+  // first_frame_samples: how many training samples the first frame gives (15 with the
+  // reference's augmentation, §3.7: the image, 4 shifts, a flip, 3 blurs, 4 rotations, 2
+  // dropouts).
+  int first_frame_samples() const;
 };
 
 }  // namespace dimp

@@ -7,8 +7,7 @@
 namespace dimp::cvtracking {
 
 cv::Ptr<TrackerDiMP> TrackerDiMP::create(const Params& p) {
-  TrackerParams params = p.params_file.empty() ? default_params(p.tracker) : TrackerParams::from_json_file(p.params_file);
-  params.apply_overrides(p.overrides);
+  const TrackerParams params = resolve_params(p.tracker, p.params_file, p.overrides);
   return cv::Ptr<TrackerDiMP>(new TrackerDiMP(make_tracker(p.tracker, params, p.weights)));
 }
 
