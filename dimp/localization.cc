@@ -39,6 +39,15 @@ std::string to_string(TargetStatus s) {
 Localization localize_target(const at::Tensor& scores_in, double prev_x, double prev_y, double target_w,
                              double target_h, const LocalizationOptions& o) {
   TORCH_CHECK(scores_in.dim() == 3, "localize_target: scores must be (scales, Ho, Wo), got ", scores_in.sizes());
+  return localize_target(scores_in, std::vector<TargetPrior>(scores_in.size(0), {prev_x, prev_y, target_w, target_h}),
+                         o);
+}
+
+Localization localize_target(const at::Tensor& scores_in, const std::vector<TargetPrior>& priors,
+                             const LocalizationOptions& o) {
+  TORCH_CHECK(scores_in.dim() == 3, "localize_target: scores must be (scales, Ho, Wo), got ", scores_in.sizes());
+  TORCH_CHECK(static_cast<int64_t>(priors.size()) == scores_in.size(0), "localize_target: ", priors.size(),
+              " target priors for ", scores_in.size(0), " scales");
   auto scores = scores_in.detach().to(at::kCPU, at::kFloat).contiguous();
   const int64_t S = scores.size(0), H = scores.size(1), W = scores.size(2);
 
@@ -64,8 +73,10 @@ Localization localize_target(const at::Tensor& scores_in, double prev_x, double 
     loc.status = TargetStatus::kNotFound;
     return loc;
   }
-  // Mask the target's neighbourhood and look for a second peak.
-  const double nh = o.target_neighborhood_scale * target_h, nw = o.target_neighborhood_scale * target_w;
+  // Mask the target's neighbourhood and look for a second peak (in the winning scale's cells).
+  const TargetPrior& prior = priors[static_cast<size_t>(loc.scale_index)];
+  const double prev_x = prior.x, prev_y = prior.y;
+  const double nh = o.target_neighborhood_scale * prior.h, nw = o.target_neighborhood_scale * prior.w;
   const int64_t top = std::max<int64_t>(std::llround(p1.y - nh / 2), 0);
   const int64_t bottom = std::min<int64_t>(std::llround(p1.y + nh / 2 + 1), H);
   const int64_t left = std::max<int64_t>(std::llround(p1.x - nw / 2), 0);

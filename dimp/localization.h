@@ -42,9 +42,18 @@ struct Localization {
 // clamped to [−0.5, 0.5]; 0 when the samples are not a maximum.
 double parabola_offset(double left, double centre, double right);
 
-// localize_target: scores (scales, Ho, Wo); previous target position in score coordinates
-// (x, y) and the target size in score cells (w, h), both for the sampled scales' geometry
-// relative to scale 0's sample scale (a scale s patch shrinks them by 1/scale_factors[s]).
+// TargetPrior: where the target was, (x, y), and its size, (w, h), in one scale's score cells.
+struct TargetPrior {
+  double x = 0, y = 0, w = 0, h = 0;
+};
+
+// localize_target: scores (scales, Ho, Wo) and the target's prior in each scale's own score
+// coordinates (one per scale; scales sample different image regions, so the same image
+// position lands on different cells). The neighbourhood mask and the distractor distances use
+// the prior of the scale whose peak wins.
+Localization localize_target(const at::Tensor& scores, const std::vector<TargetPrior>& priors,
+                             const LocalizationOptions& options);
+// localize_target: one prior for every scale (single-scale scores).
 Localization localize_target(const at::Tensor& scores, double prev_x, double prev_y, double target_w,
                              double target_h, const LocalizationOptions& options);
 

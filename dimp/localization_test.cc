@@ -61,6 +61,26 @@ TEST(Localization, BestScaleIsChosenAndSubpixelPeakIsExactForQuadratics) {
   EXPECT_NEAR(loc.peak_y, 10.6, 1e-4);
 }
 
+// With several scales the distractor logic reads the winning scale's own prior: the same image
+// position lands on different cells in each scale. Here scale 1 wins with two peaks of
+// comparable height; in its cells the target was at (9, 9), so the weaker peak there is taken
+// and the stronger one far away is a distractor. Scale 0's prior (the target at (17, 2) in its
+// cells) would have kept the far peak.
+TEST(Localization, TheWinningScalesPriorDecides) {
+  auto s1 = gaussian_peak(19, 19, 17, 2, 1.0) + gaussian_peak(19, 19, 9, 9, 0.9);
+  auto s = at::stack({0.5 * s1, s1});
+  const std::vector<TargetPrior> priors{{17, 2, 3, 3}, {9, 9, 3, 3}};
+  auto loc = localize_target(s, priors, {});
+  EXPECT_EQ(loc.scale_index, 1);
+  EXPECT_EQ(loc.status, TargetStatus::kHardNegative);
+  EXPECT_EQ(loc.peak_x, 9);
+  EXPECT_EQ(loc.peak_y, 9);
+  // Scale 0's prior for every scale gives the other answer: the test can tell them apart.
+  auto wrong = localize_target(s, 17, 2, 3, 3, {});
+  EXPECT_EQ(wrong.peak_x, 17);
+  EXPECT_THROW(localize_target(s, std::vector<TargetPrior>{{9, 9, 3, 3}}, {}), c10::Error);  // one prior, two scales
+}
+
 TEST(Localization, CosineWindowIsOneAtTheCentre) {
   auto w = cosine_window(19, 19, at::kFloat);
   EXPECT_NEAR(w[9][9].item<float>(), 1.0f, 1e-6);

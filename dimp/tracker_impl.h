@@ -56,10 +56,49 @@ class Tracker final : public VisualTracker {
   const StageTimes& stage_times() const override { return times_; }
   void reset_stage_times() override { times_ = StageTimes{}; }
 
-  void initialize(const at::Tensor& image_in, const bbox::Box& box) override {
+  // initialize: bad input (image, box) is refused before any state changes, so the tracker
+  // keeps tracking its previous target; a failure past those checks leaves it uninitialised.
+  void initialize(const at::Tensor& image, const bbox::Box& box) override {
     const auto t0 = Clock::now();
-    const at::Tensor image = check_image(image_in, /*first=*/true);
-    check_box(box);
+    check_image(image);
+    check_box(box, static_cast<double>(image.size(2)), static_cast<double>(image.size(1)));
+    filter_ = at::Tensor();
+    try {
+      start(image, box);
+    } catch (...) {
+      filter_ = at::Tensor();
+      throw;
+    }
+    times_.initialize += seconds_since(t0);
+  }
+
+  TrackResult track(const at::Tensor& image) override {
+    if (!filter_.defined()) throw std::logic_error(name_ + ": track() called before a successful initialize()");
+    check_image(image);
+    if (image.size(2) != static_cast<int64_t>(image_w_) || image.size(1) != static_cast<int64_t>(image_h_)) {
+      std::ostringstream msg;
+      msg << name_ << ": frame of " << image.size(2) << "x" << image.size(1) << " pixels, but the sequence started at "
+          << image_w_ << "x" << image_h_;
+      throw std::invalid_argument(msg.str());
+    }
+    return track_frame(image);
+  }
+
+  // Introspection for tests and benchmarks.
+  const at::Tensor& filter() const { return filter_; }
+  const Update_& update_strategy() const { return update_; }
+  Predictor& predictor() { return predictor_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  // start: the first frame's state, samples and model (input already checked).
+  void start(const at::Tensor& image, const bbox::Box& box) {
+    image_w_ = static_cast<double>(image.size(2));
+    image_h_ = static_cast<double>(image.size(1));
     rng_.seed(params_.seed);
     update_ = Update_(params_);
     frame_num_ = 1;
@@ -100,13 +139,10 @@ class Tracker final : public VisualTracker {
       box_estimator_.initialize({image, bbox::to_center(box), feats, aug.boxes, aug.region, params_});
     }
     score_scale_ = params_.relative_scores ? first_frame_scale(x.narrow(0, 0, 1)) : 1.0;
-    times_.initialize += seconds_since(t0);
   }
 
-  TrackResult track(const at::Tensor& image_in) override {
-    TORCH_CHECK(filter_.defined(), "Tracker::track called before initialize");
+  TrackResult track_frame(const at::Tensor& image) {
     at::NoGradGuard ng;
-    const at::Tensor image = check_image(image_in, /*first=*/false);
     ++frame_num_;
     ++times_.frames;
     const double S = params_.image_sample_size;
@@ -132,13 +168,14 @@ class Tracker final : public VisualTracker {
     if (params_.window_output) scores = scores * window(scores);
     times_.scores += seconds_since(t);
 
-    // Localization on the score maps; positions in scale 0's score coordinates.
+    // Localization on the score maps, the target's prior in each scale's own score cells.
     t = Clock::now();
-    const bbox::PatchRegion& r0 = patches.regions[0];
-    const double prev_x = g.patch_to_score_x(r0.to_patch_x(center_x_));
-    const double prev_y = g.patch_to_score_y(r0.to_patch_y(center_y_));
-    const double cells_w = target_w_ / r0.scale_x() / g.stride, cells_h = target_h_ / r0.scale_y() / g.stride;
-    Localization loc = localize_target(scores, prev_x, prev_y, cells_w, cells_h, localization_options());
+    std::vector<TargetPrior> priors;
+    for (const bbox::PatchRegion& r : patches.regions) {
+      priors.push_back({g.patch_to_score_x(r.to_patch_x(center_x_)), g.patch_to_score_y(r.to_patch_y(center_y_)),
+                        target_w_ / r.scale_x() / g.stride, target_h_ / r.scale_y() / g.stride});
+    }
+    Localization loc = localize_target(scores, priors, localization_options());
     times_.localization += seconds_since(t);
 
     t = Clock::now();
@@ -174,44 +211,23 @@ class Tracker final : public VisualTracker {
     return {current_box(), loc.max_score, loc.status};
   }
 
-  // Introspection for tests and benchmarks.
-  const at::Tensor& filter() const { return filter_; }
-  const Update_& update_strategy() const { return update_; }
-  Predictor& predictor() { return predictor_; }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  static double seconds_since(Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
-  }
-
-  at::Tensor check_image(const at::Tensor& image, bool first) {
+  void check_image(const at::Tensor& image) const {
     if (!image.defined() || image.dim() != 3 || image.size(0) != 3 || image.size(1) < 1 || image.size(2) < 1) {
       std::ostringstream msg;
       msg << name_ << ": expected a (3, H, W) RGB frame, got "
           << (image.defined() ? c10::str(image.sizes()) : std::string("an undefined tensor"));
       throw std::invalid_argument(msg.str());
     }
-    if (first) {
-      image_w_ = static_cast<double>(image.size(2));
-      image_h_ = static_cast<double>(image.size(1));
-    } else if (image.size(2) != static_cast<int64_t>(image_w_) || image.size(1) != static_cast<int64_t>(image_h_)) {
-      std::ostringstream msg;
-      msg << name_ << ": frame of " << image.size(2) << "x" << image.size(1) << " pixels, but the sequence started at "
-          << image_w_ << "x" << image_h_;
-      throw std::invalid_argument(msg.str());
-    }
-    return image;
   }
 
-  void check_box(const bbox::Box& box) const {
+  void check_box(const bbox::Box& box, double image_w, double image_h) const {
     std::ostringstream msg;
     if (!box.is_valid()) {
       msg << name_ << ": initial box " << box << " must be finite with positive width and height";
       throw std::invalid_argument(msg.str());
     }
-    if (bbox::intersection(box, {0, 0, image_w_, image_h_}).area() <= 0) {
-      msg << name_ << ": initial box " << box << " lies outside the " << image_w_ << "x" << image_h_ << " frame";
+    if (bbox::intersection(box, {0, 0, image_w, image_h}).area() <= 0) {
+      msg << name_ << ": initial box " << box << " lies outside the " << image_w << "x" << image_h << " frame";
       throw std::invalid_argument(msg.str());
     }
   }

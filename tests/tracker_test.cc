@@ -99,7 +99,7 @@ TEST(Tracker, BadInputGivesClearErrors) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
   };
-  expect_error([&] { t->track(frame); }, "before initialize");
+  expect_error([&] { t->track(frame); }, "before a successful initialize");
   expect_error([&] { t->initialize(frame, {10, 10, 0, 20}); }, "positive width and height");
   expect_error([&] { t->initialize(frame, {10, 10, -5, 20}); }, "positive width and height");
   expect_error([&] { t->initialize(frame, {NAN, 10, 5, 20}); }, "finite");
@@ -110,6 +110,15 @@ TEST(Tracker, BadInputGivesClearErrors) {
   t->initialize(frame, seq.ground_truth[0]);
   expect_error([&] { t->track(at::zeros({3, 100, 120}, at::kByte)); }, "sequence started at 480x360");
   EXPECT_NO_THROW(t->track(seq.frames[1]));  // still usable after the errors
+  // A refused initialize changes nothing: the tracker goes on with its target and frame size,
+  // exactly as a tracker that never saw the bad call.
+  auto twin = make_tracker("weight-free", default_params("weight-free"));
+  twin->initialize(frame, seq.ground_truth[0]);
+  twin->track(seq.frames[1]);
+  expect_error([&] { t->initialize(at::zeros({3, 100, 120}, at::kByte), {200, 10, 20, 20}); }, "outside the 120x100");
+  const TrackResult a = t->track(seq.frames[2]), b = twin->track(seq.frames[2]);
+  EXPECT_EQ(a.box, b.box);
+  EXPECT_EQ(a.score, b.score);
   expect_error([&] { make_tracker("no-such-tracker", TrackerParams{}); }, "weight-free");
 }
 
