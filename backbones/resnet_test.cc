@@ -8,6 +8,7 @@
 #include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
 #include "tests/python_support.h"
+#include "tests/testing.h"
 
 namespace dimp::backbones {
 namespace {

@@ -18,9 +18,4 @@ int run_python(const std::string& script, const std::string& args) {
   return std::system(("/usr/bin/python3 " + path + " " + args).c_str());
 }
 
-std::string temp_path(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return (std::filesystem::path(dir ? dir : std::filesystem::temp_directory_path().string()) / name).string();
-}
-
 }  // namespace dimp::testing

@@ -13,7 +13,4 @@ bool python_with_torch(bool torchvision = false);
 // the exit status (output goes to the test log).
 int run_python(const std::string& script, const std::string& args);
 
-// temp_path: a file name in the test's temporary folder.
-std::string temp_path(const std::string& name);
-
 }  // namespace dimp::testing

@@ -1,7 +1,11 @@
 #include "tests/testing.h"
 
+#include <stdlib.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 
@@ -26,17 +30,34 @@ std::optional<std::string> source_root() {
   return std::nullopt;
 }
 
-std::optional<std::string> shared_data_dir() {
+DataDir find_data_dir() {
   std::error_code ec;
   if (const char* env = std::getenv("DIMP_DATA_DIR"); env && *env) {
-    if (fs::is_directory(env, ec)) return fs::canonical(env, ec).string();
-    return std::nullopt;
+    if (!fs::is_directory(env, ec)) return {std::nullopt, std::string("DIMP_DATA_DIR=") + env + " is not a folder"};
+    if (!fs::is_directory(fs::path(env) / "otb", ec) && !fs::is_directory(fs::path(env) / "vot", ec)) {
+      return {std::nullopt, std::string("DIMP_DATA_DIR=") + env + " holds neither otb/ nor vot/"};
+    }
+    return {fs::canonical(env, ec).string(), ""};
   }
   if (auto root = source_root()) {
     fs::path candidate = fs::path(*root).parent_path() / "shared" / "data";
-    if (fs::is_directory(candidate, ec)) return fs::canonical(candidate, ec).string();
+    if (fs::is_directory(candidate, ec)) return {fs::canonical(candidate, ec).string(), ""};
   }
-  return std::nullopt;
+  return {};
+}
+
+std::optional<std::string> shared_data_dir() { return find_data_dir().dir; }
+
+std::string temp_path(const std::string& name) {
+  static std::once_flag once;
+  static std::string dir;
+  std::call_once(once, [] {
+    const char* base = std::getenv("TEST_TMPDIR");
+    std::string pattern = (fs::path(base ? base : fs::temp_directory_path().string()) / "dimp-test-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder from " + pattern);
+    dir = pattern;
+  });
+  return (fs::path(dir) / name).string();
 }
 
 }  // namespace dimp::testing
