@@ -111,8 +111,8 @@ std::vector<std::string> numbered_frames(const std::string& dir, int first, int 
     out.push_back((fs::path(dir) / name).string());
   }
   std::error_code ec;
-  if (!fs::exists(out.front(), ec) || !fs::exists(out.back(), ec)) {
-    throw DataError("frames " + out.front() + " .. " + out.back() + " not found");
+  for (const auto& f : out) {
+    if (!fs::exists(f, ec)) throw DataError("frame " + f + " not found (the sequence needs " + out.front() + " .. " + out.back() + ")");
   }
   return out;
 }
@@ -130,79 +130,119 @@ std::vector<uint8_t> read_flags(const std::string& path) {
   return out;
 }
 
-std::vector<Sequence> read_otb(const std::string& root, const std::vector<std::string>& only) {
-  std::vector<Sequence> out;
+namespace {
+
+// Collector: the sequences a reader reads; a sequence that fails is recorded in `unreadable`
+// when the caller passed one (the others are still read), else its DataError propagates.
+class Collector {
+ public:
+  explicit Collector(std::vector<UnreadableSequence>* unreadable) : unreadable_(unreadable) {}
+  template <class Read>
+  void add(const std::string& name, Read&& read) {
+    if (!unreadable_) {
+      out_.push_back(read());
+      return;
+    }
+    try {
+      out_.push_back(read());
+    } catch (const DataError& e) {
+      unreadable_->push_back({name, e.what()});
+    }
+  }
+  std::vector<Sequence> by_name() {
+    std::sort(out_.begin(), out_.end(), [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
+    return std::move(out_);
+  }
+  std::vector<Sequence> in_order() { return std::move(out_); }
+
+ private:
+  std::vector<UnreadableSequence>* unreadable_;
+  std::vector<Sequence> out_;
+};
+
+}  // namespace
+
+std::vector<Sequence> read_otb(const std::string& root, const std::vector<std::string>& only,
+                               std::vector<UnreadableSequence>* unreadable) {
+  Collector c(unreadable);
   std::set<std::string> irregular_folders;
   for (const auto& r : kOtbIrregular) irregular_folders.insert(r.folder);
   std::error_code ec;
   for (const auto& r : kOtbIrregular) {
     const fs::path dir = fs::path(root) / r.folder;
     if (!wanted(only, r.name) || !fs::is_directory(dir, ec)) continue;
-    Sequence s;
-    s.name = r.name;
-    s.dataset = "otb";
-    s.frames = numbered_frames((dir / r.images).string(), r.start, r.end, r.digits);
-    s.ground_truth = read_rect_file((dir / r.annotation).string(), 1.0);
-    check_counts(s, (dir / r.annotation).string());
-    out.push_back(std::move(s));
+    c.add(r.name, [&] {
+      Sequence s;
+      s.name = r.name;
+      s.dataset = "otb";
+      s.frames = numbered_frames((dir / r.images).string(), r.start, r.end, r.digits);
+      s.ground_truth = read_rect_file((dir / r.annotation).string(), 1.0);
+      check_counts(s, (dir / r.annotation).string());
+      return s;
+    });
   }
   for (const auto& name : subdirs(root)) {
     if (irregular_folders.count(name) || !wanted(only, name)) continue;
-    out.push_back(read_otb_sequence((fs::path(root) / name).string()));
+    c.add(name, [&] { return read_otb_sequence((fs::path(root) / name).string()); });
   }
-  std::sort(out.begin(), out.end(), [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
-  return out;
+  return c.by_name();
 }
 
-std::vector<Sequence> read_uav123(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_uav123(const std::string& root, const std::vector<std::string>& only,
+                                  std::vector<UnreadableSequence>* unreadable) {
   const fs::path anno_dir = fs::path(root) / "anno" / "UAV123", image_dir = fs::path(root) / "data_seq" / "UAV123";
   std::error_code ec;
   if (!fs::is_directory(anno_dir, ec)) throw DataError("UAV123: annotation folder not found: " + anno_dir.string());
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& e : fs::directory_iterator(anno_dir, ec)) {
     if (e.path().extension() != ".txt") continue;
     const std::string name = e.path().stem().string();
     if (!wanted(only, name)) continue;
-    Sequence s;
-    s.name = name;
-    s.dataset = "uav";
-    s.ground_truth = read_rect_file(e.path().string(), 1.0);
-    std::string folder = name;
-    int start = 1, end = static_cast<int>(s.ground_truth.size());
-    for (const auto& r : kUavRanges) {
-      if (name == r.name) folder = r.folder, start = r.start, end = r.end;
-    }
-    s.frames = numbered_frames((image_dir / folder).string(), start, end, 6);
-    check_counts(s, e.path().string());
-    out.push_back(std::move(s));
+    c.add(name, [&] {
+      Sequence s;
+      s.name = name;
+      s.dataset = "uav";
+      s.ground_truth = read_rect_file(e.path().string(), 1.0);
+      std::string folder = name;
+      int start = 1, end = static_cast<int>(s.ground_truth.size());
+      for (const auto& r : kUavRanges) {
+        if (name == r.name) folder = r.folder, start = r.start, end = r.end;
+      }
+      s.frames = numbered_frames((image_dir / folder).string(), start, end, 6);
+      check_counts(s, e.path().string());
+      return s;
+    });
   }
-  std::sort(out.begin(), out.end(), [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
-  return out;
+  return c.by_name();
 }
 
-std::vector<Sequence> read_nfs(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_nfs(const std::string& root, const std::vector<std::string>& only,
+                               std::vector<UnreadableSequence>* unreadable) {
   const fs::path anno_dir = fs::path(root) / "anno";
   std::error_code ec;
   if (!fs::is_directory(anno_dir, ec)) throw DataError("NFS: annotation folder not found: " + anno_dir.string());
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& e : fs::directory_iterator(anno_dir, ec)) {
     const std::string stem = e.path().stem().string();
     if (e.path().extension() != ".txt" || stem.rfind("nfs_", 0) != 0) continue;
     const std::string name = stem.substr(4);
     if (!wanted(only, name) && !wanted(only, stem)) continue;
-    Sequence s;
-    s.name = name;
-    s.dataset = "nfs";
-    s.ground_truth = read_rect_file(e.path().string(), 1.0);
-    s.frames = numbered_frames((fs::path(root) / "sequences" / name).string(), 1, static_cast<int>(s.ground_truth.size()), 5);
-    check_counts(s, e.path().string());
-    out.push_back(std::move(s));
+    c.add(name, [&] {
+      Sequence s;
+      s.name = name;
+      s.dataset = "nfs";
+      s.ground_truth = read_rect_file(e.path().string(), 1.0);
+      s.frames = numbered_frames((fs::path(root) / "sequences" / name).string(), 1,
+                                 static_cast<int>(s.ground_truth.size()), 5);
+      check_counts(s, e.path().string());
+      return s;
+    });
   }
-  std::sort(out.begin(), out.end(), [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
-  return out;
+  return c.by_name();
 }
 
-std::vector<Sequence> read_lasot(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_lasot(const std::string& root, const std::vector<std::string>& only,
+                                 std::vector<UnreadableSequence>* unreadable) {
   std::vector<std::string> names;
   std::error_code ec;
   const fs::path split = fs::path(root) / "testing_set.txt";
@@ -213,83 +253,98 @@ std::vector<Sequence> read_lasot(const std::string& root, const std::vector<std:
       for (const auto& seq : subdirs(fs::path(root) / cls)) names.push_back(seq);
     }
   }
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& name : names) {
     if (!wanted(only, name)) continue;
-    const std::string cls = name.substr(0, name.rfind('-'));
-    const fs::path dir = fs::path(root) / cls / name;
-    Sequence s;
-    s.name = name;
-    s.dataset = "lasot";
-    s.object_class = cls;
-    s.ground_truth = read_rect_file((dir / "groundtruth.txt").string(), 1.0);
-    s.frames = numbered_frames((dir / "img").string(), 1, static_cast<int>(s.ground_truth.size()), 8);
-    // Visible unless fully occluded or out of view.
-    if (fs::exists(dir / "full_occlusion.txt", ec) && fs::exists(dir / "out_of_view.txt", ec)) {
-      auto occ = read_flags((dir / "full_occlusion.txt").string());
-      auto oov = read_flags((dir / "out_of_view.txt").string());
-      if (occ.size() != oov.size()) throw DataError("LaSOT " + name + ": occlusion and out-of-view flags differ in length");
-      for (size_t i = 0; i < occ.size(); ++i) s.visible.push_back(!(occ[i] || oov[i]));
-    }
-    check_counts(s, (dir / "groundtruth.txt").string());
-    out.push_back(std::move(s));
+    c.add(name, [&] {
+      const std::string cls = name.substr(0, name.rfind('-'));
+      const fs::path dir = fs::path(root) / cls / name;
+      Sequence s;
+      s.name = name;
+      s.dataset = "lasot";
+      s.object_class = cls;
+      s.ground_truth = read_rect_file((dir / "groundtruth.txt").string(), 1.0);
+      s.frames = numbered_frames((dir / "img").string(), 1, static_cast<int>(s.ground_truth.size()), 8);
+      // Visible unless fully occluded or out of view.
+      if (fs::exists(dir / "full_occlusion.txt", ec) && fs::exists(dir / "out_of_view.txt", ec)) {
+        auto occ = read_flags((dir / "full_occlusion.txt").string());
+        auto oov = read_flags((dir / "out_of_view.txt").string());
+        if (occ.size() != oov.size()) throw DataError("LaSOT " + name + ": occlusion and out-of-view flags differ in length");
+        for (size_t i = 0; i < occ.size(); ++i) s.visible.push_back(!(occ[i] || oov[i]));
+      }
+      check_counts(s, (dir / "groundtruth.txt").string());
+      return s;
+    });
   }
-  return out;
+  return c.in_order();
 }
 
-std::vector<Sequence> read_got10k(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_got10k(const std::string& root, const std::vector<std::string>& only,
+                                  std::vector<UnreadableSequence>* unreadable) {
   std::error_code ec;
   const fs::path list = fs::path(root) / "list.txt";
   const std::vector<std::string> names = fs::exists(list, ec) ? read_lines(list) : subdirs(root);
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& name : names) {
     if (!wanted(only, name)) continue;
-    const fs::path dir = fs::path(root) / name;
-    Sequence s;
-    s.name = name;
-    s.dataset = "got10k";
-    s.frames = list_images(dir.string());
-    s.ground_truth = read_rect_file((dir / "groundtruth.txt").string(), 0.0);  // one line on the test split
-    if (fs::exists(dir / "absence.label", ec)) {
-      for (uint8_t a : read_flags((dir / "absence.label").string())) s.visible.push_back(!a);
-    }
-    check_counts(s, (dir / "groundtruth.txt").string());
-    out.push_back(std::move(s));
+    c.add(name, [&] {
+      const fs::path dir = fs::path(root) / name;
+      Sequence s;
+      s.name = name;
+      s.dataset = "got10k";
+      s.frames = list_images(dir.string());
+      s.ground_truth = read_rect_file((dir / "groundtruth.txt").string(), 0.0);  // one line on the test split
+      if (fs::exists(dir / "absence.label", ec)) {
+        for (uint8_t a : read_flags((dir / "absence.label").string())) s.visible.push_back(!a);
+      }
+      check_counts(s, (dir / "groundtruth.txt").string());
+      return s;
+    });
   }
-  return out;
+  return c.in_order();
 }
 
-std::vector<Sequence> read_trackingnet(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_trackingnet(const std::string& root, const std::vector<std::string>& only,
+                                       std::vector<UnreadableSequence>* unreadable) {
   const fs::path anno_dir = fs::path(root) / "anno", frames_dir = fs::path(root) / "frames";
   std::error_code ec;
   if (!fs::is_directory(anno_dir, ec)) throw DataError("TrackingNet: annotation folder not found: " + anno_dir.string());
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& name : subdirs(frames_dir)) {
     if (!wanted(only, name)) continue;
-    Sequence s;
-    s.name = name;
-    s.dataset = "trackingnet";
-    s.ground_truth = read_rect_file((anno_dir / (name + ".txt")).string(), 0.0);
-    // Frames are numbered 0.jpg, 1.jpg, ... without padding: order numerically.
-    size_t count = 0;
-    for (const auto& e : fs::directory_iterator(frames_dir / name, ec)) count += e.path().extension() == ".jpg";
-    for (size_t i = 0; i < count; ++i) s.frames.push_back((frames_dir / name / (std::to_string(i) + ".jpg")).string());
-    if (s.frames.empty() || !fs::exists(s.frames.back(), ec)) throw DataError("TrackingNet " + name + ": frames not numbered 0..N-1");
-    check_counts(s, (anno_dir / (name + ".txt")).string());
-    out.push_back(std::move(s));
+    c.add(name, [&] {
+      Sequence s;
+      s.name = name;
+      s.dataset = "trackingnet";
+      s.ground_truth = read_rect_file((anno_dir / (name + ".txt")).string(), 0.0);
+      // Frames are numbered 0.jpg, 1.jpg, ... without padding: order numerically.
+      size_t count = 0;
+      for (const auto& e : fs::directory_iterator(frames_dir / name, ec)) count += e.path().extension() == ".jpg";
+      if (count == 0) throw DataError("TrackingNet " + name + ": no frames in " + (frames_dir / name).string());
+      for (size_t i = 0; i < count; ++i) {
+        s.frames.push_back((frames_dir / name / (std::to_string(i) + ".jpg")).string());
+        if (!fs::exists(s.frames.back(), ec)) {
+          throw DataError("TrackingNet " + name + ": frames not numbered 0.." + std::to_string(count - 1) + " (" +
+                          s.frames.back() + " is missing)");
+        }
+      }
+      check_counts(s, (anno_dir / (name + ".txt")).string());
+      return s;
+    });
   }
-  return out;
+  return c.in_order();
 }
 
-std::vector<Sequence> read_vot(const std::string& root, const std::vector<std::string>& only) {
+std::vector<Sequence> read_vot(const std::string& root, const std::vector<std::string>& only,
+                               std::vector<UnreadableSequence>* unreadable) {
   std::error_code ec;
   const fs::path list = fs::path(root) / "list.txt";
   const std::vector<std::string> names = fs::exists(list, ec) ? read_lines(list) : subdirs(root);
-  std::vector<Sequence> out;
+  Collector c(unreadable);
   for (const auto& name : names) {
-    if (wanted(only, name)) out.push_back(read_vot_sequence((fs::path(root) / name).string()));
+    if (wanted(only, name)) c.add(name, [&] { return read_vot_sequence((fs::path(root) / name).string()); });
   }
-  return out;
+  return c.in_order();
 }
 
 const std::vector<std::string>& dataset_names() {
@@ -298,14 +353,14 @@ const std::vector<std::string>& dataset_names() {
 }
 
 std::vector<Sequence> read_dataset(const std::string& dataset, const std::string& root,
-                                   const std::vector<std::string>& only) {
-  if (dataset == "otb") return read_otb(root, only);
-  if (dataset == "uav") return read_uav123(root, only);
-  if (dataset == "nfs") return read_nfs(root, only);
-  if (dataset == "lasot") return read_lasot(root, only);
-  if (dataset == "got10k") return read_got10k(root, only);
-  if (dataset == "trackingnet") return read_trackingnet(root, only);
-  if (dataset == "vot") return read_vot(root, only);
+                                   const std::vector<std::string>& only, std::vector<UnreadableSequence>* unreadable) {
+  if (dataset == "otb") return read_otb(root, only, unreadable);
+  if (dataset == "uav") return read_uav123(root, only, unreadable);
+  if (dataset == "nfs") return read_nfs(root, only, unreadable);
+  if (dataset == "lasot") return read_lasot(root, only, unreadable);
+  if (dataset == "got10k") return read_got10k(root, only, unreadable);
+  if (dataset == "trackingnet") return read_trackingnet(root, only, unreadable);
+  if (dataset == "vot") return read_vot(root, only, unreadable);
   std::ostringstream msg;
   msg << "unknown dataset '" << dataset << "'; known:";
   for (const auto& n : dataset_names()) msg << " " << n;

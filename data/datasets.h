@@ -28,21 +28,31 @@ namespace dimp::data {
 // dataset_names: the readers available.
 const std::vector<std::string>& dataset_names();
 
-// read_dataset: every sequence of the dataset under `root` (or only `only`, by name).
+// read_dataset: every sequence of the dataset under `root` (or only `only`, by name; the others
+// are not read at all). With `unreadable`, a selected sequence that cannot be read is recorded
+// there and the rest are still read; without it, its DataError propagates.
 std::vector<Sequence> read_dataset(const std::string& dataset, const std::string& root,
-                                   const std::vector<std::string>& only = {});
+                                   const std::vector<std::string>& only = {},
+                                   std::vector<UnreadableSequence>* unreadable = nullptr);
 
-// Individual readers.
-std::vector<Sequence> read_otb(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_uav123(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_nfs(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_lasot(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_got10k(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_trackingnet(const std::string& root, const std::vector<std::string>& only = {});
-std::vector<Sequence> read_vot(const std::string& root, const std::vector<std::string>& only = {});
+// Individual readers (arguments as read_dataset's).
+std::vector<Sequence> read_otb(const std::string& root, const std::vector<std::string>& only = {},
+                               std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_uav123(const std::string& root, const std::vector<std::string>& only = {},
+                                  std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_nfs(const std::string& root, const std::vector<std::string>& only = {},
+                               std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_lasot(const std::string& root, const std::vector<std::string>& only = {},
+                                 std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_got10k(const std::string& root, const std::vector<std::string>& only = {},
+                                  std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_trackingnet(const std::string& root, const std::vector<std::string>& only = {},
+                                       std::vector<UnreadableSequence>* unreadable = nullptr);
+std::vector<Sequence> read_vot(const std::string& root, const std::vector<std::string>& only = {},
+                               std::vector<UnreadableSequence>* unreadable = nullptr);
 
-// numbered_frames: <dir>/<first..last zero-padded to `digits`>.<ext>; throws DataError when
-// the first or last file is missing.
+// numbered_frames: <dir>/<first..last zero-padded to `digits`>.<ext>; throws DataError naming
+// the first missing file.
 std::vector<std::string> numbered_frames(const std::string& dir, int first, int last, int digits,
                                          const std::string& ext = "jpg");
 

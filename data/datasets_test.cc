@@ -16,7 +16,7 @@ namespace {
 // Builds dataset layouts in a temporary folder: empty image files and annotation files.
 class Layout {
  public:
-  explicit Layout(const std::string& name) : root_(fs::temp_directory_path() / ("dimp_ds_" + name)) {
+  explicit Layout(const std::string& name) : root_(testing::temp_path("ds_" + name)) {
     fs::remove_all(root_);
     fs::create_directories(root_);
   }
@@ -135,7 +135,7 @@ TEST(Datasets, BadFilesAreNamed) {
 }
 
 TEST(Results, EveryFormatRoundTripsAndPartialResultsAreIgnored) {
-  const std::string dir = (fs::temp_directory_path() / "dimp_results").string();
+  const std::string dir = testing::temp_path("results");
   fs::remove_all(dir);
   std::vector<bbox::Box> boxes{{0.5, 1.5, 10, 20}, {2, 3, 11, 21}, {4, 5, 12, 22}};
   for (const std::string fmt : {"otb", "lasot", "got10k", "trackingnet", "vot"}) {
@@ -152,6 +152,43 @@ TEST(Results, EveryFormatRoundTripsAndPartialResultsAreIgnored) {
   EXPECT_EQ(line, "1.50\t2.50\t10.00\t20.00");
   EXPECT_TRUE(fs::exists(fs::path(dir) / "got10k" / "seq" / "seq_time.txt"));
   EXPECT_THROW(write_results("xyz", dir, "t", "seq", boxes), DataError);
+  EXPECT_THROW(check_result_format("bogus"), DataError);
+  // A corrupt VOT result (an unparsable line) is not reused: it is recomputed, never fatal.
+  std::ofstream(result_path("vot", dir, "vot", "seq")) << "1\n1,2,3,4\n1,2,x,4\n";
+  EXPECT_FALSE(read_results("vot", dir, "vot", "seq", 3).has_value());
+}
+
+// A sequence that cannot be read fails alone: with a collector the others are read and it is
+// listed with its reader's error; a sequence that is not selected is not even opened.
+TEST(Datasets, AnUnreadableSequenceIsListedAndTheOthersAreRead) {
+  Layout l("unreadable");
+  l.images("Good/img", 1, 3, 4);
+  l.text("Good/groundtruth_rect.txt", Layout::boxes(3));
+  l.images("Broken/img", 1, 3, 4);
+  l.text("Broken/groundtruth_rect.txt", "1,2,3,4\n1,2,3\n1,2,3,4\n");
+  EXPECT_THROW(read_otb(l.root()), DataError);
+  EXPECT_EQ(read_otb(l.root(), {"Good"}).size(), 1u);  // Broken is excluded, so never parsed
+  std::vector<UnreadableSequence> unreadable;
+  auto seqs = read_dataset("otb", l.root(), {}, &unreadable);
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0].name, "Good");
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_EQ(unreadable[0].name, "Broken");
+  EXPECT_NE(unreadable[0].error.find("groundtruth_rect.txt:2"), std::string::npos) << unreadable[0].error;
+}
+
+// Numbered frame ranges must be complete: a missing middle frame is named, not skipped.
+TEST(Datasets, AMissingFrameInsideARangeIsNamed) {
+  Layout l("gap");
+  l.images("sequences/Bee", 1, 6, 5);
+  fs::remove(fs::path(l.root()) / "sequences/Bee/00004.jpg");
+  l.text("anno/nfs_Bee.txt", Layout::boxes(6));
+  try {
+    read_nfs(l.root());
+    ADD_FAILURE() << "a gap was accepted";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("00004.jpg"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -117,15 +117,20 @@ std::vector<bbox::Box> read_polygon_file(const std::string& path, PolygonToBox r
   return boxes;
 }
 
+RectFileWriter::RectFileWriter(const std::string& path, double origin) : path_(path), origin_(origin), out_(path) {
+  if (!out_) throw DataError("cannot write " + path);
+  out_.setf(std::ios::fixed);
+  out_.precision(2);
+}
+
+void RectFileWriter::add(const bbox::Box& b) {
+  out_ << b.x + origin_ << '\t' << b.y + origin_ << '\t' << b.w << '\t' << b.h << '\n' << std::flush;
+  if (!out_) throw DataError("error while writing " + path_);
+}
+
 void write_rect_file(const std::string& path, const std::vector<bbox::Box>& boxes, double origin) {
-  std::ofstream out(path);
-  if (!out) throw DataError("cannot write " + path);
-  out.setf(std::ios::fixed);
-  out.precision(2);
-  for (const auto& b : boxes) {
-    out << b.x + origin << '\t' << b.y + origin << '\t' << b.w << '\t' << b.h << '\n';
-  }
-  if (!out) throw DataError("error while writing " + path);
+  RectFileWriter out(path, origin);
+  for (const auto& b : boxes) out.add(b);
 }
 
 }  // namespace dimp::data

@@ -4,6 +4,7 @@
 //   auto boxes = dimp::data::read_rect_file("Crossing/groundtruth_rect.txt", 1.0);
 #pragma once
 
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,5 +44,18 @@ std::vector<bbox::Box> read_polygon_file(const std::string& path,
 
 // write_rect_file: boxes in OTB text format (x,y,w,h + origin, one a line, tab separated).
 void write_rect_file(const std::string& path, const std::vector<bbox::Box>& boxes, double origin);
+
+// RectFileWriter: the same format one box at a time, each line on disk once add() returns (so
+// a run that fails later keeps every box written before).
+class RectFileWriter {
+ public:
+  RectFileWriter(const std::string& path, double origin);
+  void add(const bbox::Box& box);
+
+ private:
+  std::string path_;
+  double origin_;
+  std::ofstream out_;
+};
 
 }  // namespace dimp::data

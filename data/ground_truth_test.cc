@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/testing.h"
+
 namespace dimp::data {
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  auto p = std::filesystem::temp_directory_path() / ("dimp_gt_" + name);
+  auto p = std::filesystem::path(testing::temp_path(name));
   std::ofstream(p) << text;
   return p.string();
 }
@@ -68,7 +70,7 @@ TEST(GroundTruth, RotatedSquarePolygon) {
 }
 
 TEST(GroundTruth, WriteThenReadRoundTrips) {
-  auto p = (std::filesystem::temp_directory_path() / "dimp_gt_roundtrip.txt").string();
+  auto p = testing::temp_path("roundtrip.txt");
   std::vector<bbox::Box> boxes{{0.5, 1.25, 10, 20}, {100, 200, 30.75, 40}};
   write_rect_file(p, boxes, 1.0);
   auto back = read_rect_file(p, 1.0);

@@ -14,17 +14,17 @@ bool one_based(const std::string& format) {
   return format == "otb" || format == "uav" || format == "nfs" || format == "lasot";
 }
 
-void check_format(const std::string& format) {
+}  // namespace
+
+void check_result_format(const std::string& format) {
   if (!one_based(format) && format != "got10k" && format != "trackingnet" && format != "vot") {
     throw DataError("unknown result format '" + format + "' (otb, uav, nfs, lasot, got10k, trackingnet, vot)");
   }
 }
 
-}  // namespace
-
 std::string result_path(const std::string& format, const std::string& dir, const std::string& tracker,
                         const std::string& sequence) {
-  check_format(format);
+  check_result_format(format);
   const fs::path base = fs::path(dir) / tracker;
   if (format == "got10k") return (base / sequence / (sequence + "_001.txt")).string();
   if (format == "vot") return (base / "baseline" / sequence / (sequence + "_001.txt")).string();
@@ -77,9 +77,13 @@ std::optional<std::vector<bbox::Box>> read_results(const std::string& format, co
     boxes.push_back({});  // frame 0: the initialisation (not stored as a box)
     while (std::getline(in, line)) {
       ++lineno;
-      auto v = split_numbers(line, path + ":" + std::to_string(lineno));
-      if (v.size() != 4) return std::nullopt;
-      boxes.push_back({v[0], v[1], v[2], v[3]});
+      try {
+        auto v = split_numbers(line, path + ":" + std::to_string(lineno));
+        if (v.size() != 4) return std::nullopt;
+        boxes.push_back({v[0], v[1], v[2], v[3]});
+      } catch (const DataError&) {
+        return std::nullopt;  // unreadable: treated as absent and recomputed
+      }
     }
   } else {
     try {

@@ -21,6 +21,9 @@
 
 namespace dimp::data {
 
+// check_result_format: throws DataError naming the known formats unless `format` is one.
+void check_result_format(const std::string& format);
+
 // result_path: where the boxes of (tracker, sequence) go for a dataset's format.
 std::string result_path(const std::string& format, const std::string& dir, const std::string& tracker,
                         const std::string& sequence);

@@ -23,17 +23,65 @@ void check_counts(const Sequence& s, const std::string& gt_path) {
 
 }  // namespace
 
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && digit(a[ei])) ++ei;
+      while (ej < b.size() && digit(b[ej])) ++ej;
+      size_t si = i, sj = j;  // skip leading zeros, then the longer run is the larger number
+      while (si + 1 < ei && a[si] == '0') ++si;
+      while (sj + 1 < ej && b[sj] == '0') ++sj;
+      if (ei - si != ej - sj) return ei - si < ej - sj;
+      const int c = a.compare(si, ei - si, b, sj, ej - sj);
+      if (c != 0) return c < 0;
+      if (ei - i != ej - j) return ei - i < ej - j;  // "01" before "1": a fixed order for ties
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
 std::vector<std::string> list_images(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw DataError("image folder not found: " + dir);
-  std::vector<std::string> out;
+  std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (!e.is_regular_file()) continue;
     const std::string ext = lower(e.path().extension().string());
-    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp") out.push_back(e.path().string());
+    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp") files.push_back(e.path());
   }
-  std::sort(out.begin(), out.end());
-  if (out.empty()) throw DataError("no images in " + dir);
+  if (files.empty()) throw DataError("no images in " + dir);
+  std::sort(files.begin(), files.end(),
+            [](const fs::path& a, const fs::path& b) { return natural_less(a.filename().string(), b.filename().string()); });
+  // Numbered frames: consecutive numbers, each once.
+  auto number = [](const fs::path& p) -> long long {
+    const std::string stem = p.stem().string();
+    if (stem.empty() || stem.size() > 12 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) return -1;
+    return std::stoll(stem);
+  };
+  if (std::all_of(files.begin(), files.end(), [&](const fs::path& p) { return number(p) >= 0; })) {
+    for (size_t k = 1; k < files.size(); ++k) {
+      const long long prev = number(files[k - 1]), cur = number(files[k]);
+      if (cur == prev) {
+        throw DataError(dir + ": frames " + files[k - 1].filename().string() + " and " + files[k].filename().string() +
+                        " have the same number");
+      }
+      if (cur != prev + 1) {
+        throw DataError(dir + ": frame " + std::to_string(prev + 1) + " is missing (the images jump from " +
+                        files[k - 1].filename().string() + " to " + files[k].filename().string() + ")");
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& p : files) out.push_back(p.string());
   return out;
 }
 
@@ -71,20 +119,29 @@ Sequence read_vot_sequence(const std::string& dir, PolygonToBox rule) {
   return s;
 }
 
-std::vector<Sequence> read_sequences_under(const std::string& root) {
+std::vector<Sequence> read_sequences_under(const std::string& root, const std::vector<std::string>& only,
+                                           std::vector<UnreadableSequence>* unreadable) {
   std::vector<Sequence> out;
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw DataError("data folder not found: " + root);
-  for (const char* ds : {"otb", "vot"}) {
+  for (const std::string ds : {"otb", "vot"}) {
     const fs::path base = fs::path(root) / ds;
     if (!fs::is_directory(base, ec)) continue;
     std::vector<fs::path> dirs;
     for (const auto& e : fs::directory_iterator(base, ec)) {
-      if (e.is_directory()) dirs.push_back(e.path());
+      const std::string name = e.path().filename().string();
+      if (e.is_directory() && (only.empty() || std::find(only.begin(), only.end(), name) != only.end())) {
+        dirs.push_back(e.path());
+      }
     }
     std::sort(dirs.begin(), dirs.end());
     for (const auto& d : dirs) {
-      out.push_back(std::string(ds) == "otb" ? read_otb_sequence(d.string()) : read_vot_sequence(d.string()));
+      try {
+        out.push_back(ds == "otb" ? read_otb_sequence(d.string()) : read_vot_sequence(d.string()));
+      } catch (const DataError& e) {
+        if (!unreadable) throw;
+        unreadable->push_back({d.filename().string(), e.what()});
+      }
     }
   }
   return out;

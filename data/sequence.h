@@ -29,8 +29,14 @@ struct Sequence {
   bool fully_annotated() const { return ground_truth.size() == frames.size(); }
 };
 
-// list_images: image files (jpg, jpeg, png, bmp) of a folder, sorted by name.
+// list_images: image files (jpg, jpeg, png, bmp) of a folder in frame order: names compared
+// with their digit runs as numbers (2.jpg before 10.jpg). When every name is a number the
+// numbers must run without a gap or a repeat: a missing frame would pair every later image
+// with the wrong box, so it is a DataError naming the missing frame.
 std::vector<std::string> list_images(const std::string& dir);
+
+// natural_less: `a` before `b` with digit runs compared as numbers ("img2" < "img10").
+bool natural_less(const std::string& a, const std::string& b);
 
 // read_otb_sequence: <dir>/img/*.jpg and <dir>/groundtruth_rect.txt (1-based x,y,w,h,
 // comma or tab separated). `start_frame` (1-based) skips leading images, for OTB's
@@ -41,7 +47,16 @@ Sequence read_otb_sequence(const std::string& dir, int start_frame = 1);
 // converted by `rule`).
 Sequence read_vot_sequence(const std::string& dir, PolygonToBox rule = PolygonToBox::kEnclosing);
 
-// read_sequences_under: every sequence of root/otb/* and root/vot/*, sorted by dataset, name.
-std::vector<Sequence> read_sequences_under(const std::string& root);
+// UnreadableSequence: a selected sequence that could not be read, and the reader's error.
+struct UnreadableSequence {
+  std::string name;
+  std::string error;
+};
+
+// read_sequences_under: every sequence of root/otb/* and root/vot/* (or only those named in
+// `only`; the others are not read), sorted by dataset, name. With `unreadable`, a sequence that
+// cannot be read is recorded there and the rest are still read; without it, DataError.
+std::vector<Sequence> read_sequences_under(const std::string& root, const std::vector<std::string>& only = {},
+                                           std::vector<UnreadableSequence>* unreadable = nullptr);
 
 }  // namespace dimp::data

@@ -13,7 +13,7 @@ namespace dimp::data {
 namespace {
 
 fs::path make_otb(const std::string& name, int images, int boxes) {
-  fs::path dir = fs::temp_directory_path() / "dimp_seq" / name;
+  fs::path dir = fs::path(testing::temp_path("seq")) / name;
   fs::remove_all(dir);
   fs::create_directories(dir / "img");
   for (int i = 1; i <= images; ++i) {
@@ -52,6 +52,37 @@ TEST(Sequence, MissingFramesAreAnError) {
     EXPECT_NE(std::string(e.what()).find("3 frames but 5 boxes"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_otb_sequence("/nonexistent/otb/X"), DataError);
+}
+
+TEST(Sequence, NamesCompareWithTheirNumbers) {
+  EXPECT_TRUE(natural_less("2.jpg", "10.jpg"));
+  EXPECT_FALSE(natural_less("10.jpg", "2.jpg"));
+  EXPECT_TRUE(natural_less("img9.png", "img10.png"));
+  EXPECT_TRUE(natural_less("0009.jpg", "0010.jpg"));
+  EXPECT_TRUE(natural_less("a.jpg", "b.jpg"));
+  EXPECT_TRUE(natural_less("01.jpg", "1.jpg") != natural_less("1.jpg", "01.jpg"));  // a strict order
+  EXPECT_FALSE(natural_less("5.jpg", "5.jpg"));
+}
+
+// Unpadded frame numbers are listed in frame order (text order would give 1, 10, 11, ..., 2, and
+// pair every frame with the wrong box); a gap or a repeated number is an error naming it.
+TEST(Sequence, FrameListsAreInNumericOrderWithoutGaps) {
+  const fs::path dir = fs::path(testing::temp_path("numbered"));
+  fs::create_directories(dir);
+  for (int i = 1; i <= 12; ++i) std::ofstream(dir / (std::to_string(i) + ".jpg")) << "x";
+  auto images = list_images(dir.string());
+  ASSERT_EQ(images.size(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(fs::path(images[i]).filename(), std::to_string(i + 1) + ".jpg");
+  fs::remove(dir / "7.jpg");
+  try {
+    list_images(dir.string());
+    ADD_FAILURE() << "a gap was accepted";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("frame 7 is missing"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "7.jpg") << "x";
+  std::ofstream(dir / "007.jpg") << "x";
+  EXPECT_THROW(list_images(dir.string()), DataError);  // two files for frame 7
 }
 
 TEST(Sequence, RealSequencesAreReadWithTheirGroundTruth) {

@@ -1,11 +1,23 @@
 #include "data/cv/image_io.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "data/ground_truth.h"
+#include "data/image_header.h"
 
 namespace dimp::data {
+namespace {
+
+// OpenCV's own bound for the formats whose headers we do not read; read once, at its first
+// decode, so it is set before that.
+const bool kOpenCvLimitSet = [] {
+  return setenv("OPENCV_IO_MAX_IMAGE_PIXELS", std::to_string(kMaxImagePixels).c_str(), /*overwrite=*/0) == 0;
+}();
+
+}  // namespace
 
 at::Tensor mat_to_tensor(const cv::Mat& in) {
   if (in.empty()) throw DataError("mat_to_tensor: empty image");
@@ -25,11 +37,23 @@ at::Tensor mat_to_tensor(const cv::Mat& in) {
   return hwc.permute({2, 0, 1}).contiguous();
 }
 
-at::Tensor load_image(const std::string& path) {
-  cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
-  if (m.empty()) throw DataError("cannot read image " + path);
-  return mat_to_tensor(m);
+cv::Mat read_image(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError("cannot open image " + path);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (auto size = image_size_from_header(bytes)) {
+    if (size->width <= 0 || size->height <= 0 || size->width * size->height > kMaxImagePixels) {
+      throw DataError("image " + path + " declares " + std::to_string(size->width) + "x" + std::to_string(size->height) +
+                      " pixels, outside the readable range (1 to " + std::to_string(kMaxImagePixels) + " pixels)");
+    }
+  }
+  (void)kOpenCvLimitSet;
+  cv::Mat m = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
+  if (m.empty()) throw DataError("cannot decode image " + path + " (not an image, or a broken one)");
+  return m;
 }
+
+at::Tensor load_image(const std::string& path) { return mat_to_tensor(read_image(path)); }
 
 cv::Mat tensor_to_mat(const at::Tensor& t_in) {
   at::Tensor t = t_in.dim() == 4 ? t_in.squeeze(0) : t_in;

@@ -12,8 +12,12 @@
 
 namespace dimp::data {
 
-// load_image: decode an image file to a (3, H, W) uint8 RGB tensor; throws DataError naming
-// the file when it cannot be read.
+// read_image: decode an image file to an 8-bit BGR cv::Mat; throws DataError naming the file
+// when it cannot be read, or when its header declares more than kMaxImagePixels
+// (data/image_header.h) — refused before anything is decoded.
+cv::Mat read_image(const std::string& path);
+
+// load_image: read_image as a (3, H, W) uint8 RGB tensor.
 at::Tensor load_image(const std::string& path);
 
 // mat_to_tensor: a BGR (or grey) 8-bit cv::Mat to a (3, H, W) uint8 RGB tensor (a copy).

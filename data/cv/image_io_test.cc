@@ -4,7 +4,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <fstream>
+
 #include "bbox/patch_sampler.h"
+#include "data/image_header.h"
 #include "data/sequence.h"
 #include "tests/testing.h"
 
@@ -30,6 +33,46 @@ TEST(ImageIo, UnreadableFileNamesIt) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/frame.jpg"), std::string::npos);
   }
+}
+
+// The header reader gives the size OpenCV's encoders write, for every format it knows.
+TEST(ImageIo, HeaderSizesMatchTheEncodedImages) {
+  cv::Mat img(37, 53, CV_8UC3, cv::Scalar(10, 20, 30));
+  for (const std::string ext : {".png", ".jpg", ".bmp"}) {
+    std::vector<uchar> buf;
+    ASSERT_TRUE(cv::imencode(ext, img, buf)) << ext;
+    auto size = image_size_from_header(std::string(buf.begin(), buf.end()));
+    ASSERT_TRUE(size.has_value()) << ext;
+    EXPECT_EQ(size->width, 53) << ext;
+    EXPECT_EQ(size->height, 37) << ext;
+  }
+  EXPECT_FALSE(image_size_from_header("GIF89a...").has_value());
+  EXPECT_FALSE(image_size_from_header("").has_value());
+}
+
+// A tiny file declaring a 20000 x 20000 image is refused by its header, before decoding (such a
+// PNG of 389 KB decoded to 1.2 GB and took 6 GB downstream).
+TEST(ImageIo, AnImageDeclaringTooManyPixelsIsRefusedUndecoded) {
+  std::vector<uchar> buf;
+  ASSERT_TRUE(cv::imencode(".png", cv::Mat(4, 4, CV_8UC3, cv::Scalar(0)), buf));
+  std::string png(buf.begin(), buf.end());
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) png[at + i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  };
+  put32(16, 20000);
+  put32(20, 20000);
+  const std::string path = testing::temp_path("huge.png");
+  std::ofstream(path, std::ios::binary) << png;
+  try {
+    load_image(path);
+    ADD_FAILURE() << "decoded";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("20000x20000"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  const std::string text = testing::temp_path("not_an_image.jpg");
+  std::ofstream(text) << "hello";
+  EXPECT_THROW(load_image(text), DataError);
 }
 
 TEST(ImageIo, RealFrameSampledAroundItsGroundTruth) {

@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/testing.h"
+
 namespace fs = std::filesystem;
 
 namespace dimp::weights {
 namespace {
 
-std::string temp(const std::string& name) { return (fs::temp_directory_path() / ("dimp_st_" + name)).string(); }
+std::string temp(const std::string& name) { return testing::temp_path(name); }
 
 // A file with a hand-written header and `data_bytes` bytes of data.
 std::string raw_file(const std::string& name, const std::string& header, size_t data_bytes, uint64_t claimed = 0) {
@@ -90,6 +92,20 @@ TEST(Safetensors, HostileFilesGiveClearErrors) {
     expect_refused(temp("tiny"), "shorter than");
   }
   EXPECT_THROW(read_safetensors("/nonexistent/w.safetensors"), WeightsError);
+}
+
+// A header of 100,000 empty tensors (5.4 MiB of JSON) is read in one pass: the duplicate check
+// used to rescan the whole object at each entry's end (over two minutes; the test's time limit
+// catches that). A duplicate far down such a header is still found.
+TEST(Safetensors, AHeaderOfManyEntriesIsReadInOnePass) {
+  std::string header = "{";
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    header += (i ? "," : "") + std::string("\"t") + std::to_string(i) + R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+  }
+  EXPECT_EQ(read_safetensors_header(raw_file("many", header + "}", 0)).tensors.size(), static_cast<size_t>(n));
+  expect_refused(raw_file("many_dup", header + R"(,"t77777":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})", 0),
+                 "'t77777' appears twice");
 }
 
 TEST(Safetensors, WriterRefusesDuplicateNames) {
