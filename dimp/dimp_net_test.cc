@@ -226,5 +226,29 @@ TEST(DiMPNet, WeightsThatDoNotFitAreRefusedAndNothingChanges) {
   EXPECT_TRUE(at::equal(other->optimizer(5).log_step_length, big->optimizer(5).log_step_length));
 }
 
+// Weights with NaN or Inf values compute garbage: refused by name and count, nothing loaded
+// (such files used to pass as "fits" and track).
+TEST(DiMPNet, WeightsWithNaNOrInfAreRefused) {
+  const std::string path = testing::temp_path("dimp18_nan.safetensors");
+  DiMPNet net(DiMPNetConfig::dimp18());
+  {
+    at::NoGradGuard ng;
+    net->bb_regressor->iou_predictor->weight.view(-1)[3] = NAN;
+    net->classifier->filter_optimizer->filter_reg.fill_(INFINITY);
+  }
+  weights::save_module(*net, path);
+  DiMPNet fresh(DiMPNetConfig::dimp18());
+  const auto before = fresh->bb_regressor->iou_predictor->weight.clone();
+  try {
+    weights::load_module(*fresh, path);
+    FAIL() << "loaded NaN weights";
+  } catch (const weights::WeightsError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("bb_regressor.iou_predictor.weight: 1 of"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("classifier.filter_optimizer.filter_reg"), std::string::npos) << msg;
+  }
+  EXPECT_TRUE(at::equal(before, fresh->bb_regressor->iou_predictor->weight));
+}
+
 }  // namespace
 }  // namespace dimp

@@ -44,6 +44,34 @@ const DtypeInfo* find_dtype(at::ScalarType t) {
   throw WeightsError("safetensors file " + path + ": " + what);
 }
 
+// TopLevelKeys: a SAX pass that finds a repeated top-level key, which a DOM parse would
+// silently resolve to its last value. (nlohmann's parse callback does this too, but rescans the
+// enclosing object at every object's end: minutes for a header of 100,000 entries.)
+class TopLevelKeys : public nlohmann::json_sax<json> {
+ public:
+  std::string duplicate;
+  bool key(string_t& k) override {
+    if (depth_ == 1 && duplicate.empty() && !seen_.insert(k).second) duplicate = k;
+    return true;
+  }
+  bool start_object(std::size_t) override { return ++depth_, true; }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override { return ++depth_, true; }
+  bool end_array() override { return --depth_, true; }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  int depth_ = 0;
+  std::set<std::string> seen_;
+};
+
 uint64_t file_size(const std::string& path) {
   std::error_code ec;
   const auto n = std::filesystem::file_size(path, ec);
@@ -69,21 +97,15 @@ SafetensorsHeader read_safetensors_header(const std::string& path) {
   if (!in) fail(path, "header could not be read");
 
   // Parse, refusing duplicate tensor names (JSON would silently keep the last).
-  std::set<std::string> seen;
-  std::string duplicate;
   json header;
   try {
-    header = json::parse(text, [&](int depth, json::parse_event_t event, json& parsed) {
-      if (depth == 1 && event == json::parse_event_t::key) {
-        const std::string key = parsed.get<std::string>();
-        if (!seen.insert(key).second) duplicate = key;
-      }
-      return true;
-    });
+    header = json::parse(text);
   } catch (const json::exception& e) {
     fail(path, std::string("header is not valid JSON (") + e.what() + ")");
   }
-  if (!duplicate.empty()) fail(path, "tensor '" + duplicate + "' appears twice in the header");
+  TopLevelKeys keys;
+  json::sax_parse(text, &keys);
+  if (!keys.duplicate.empty()) fail(path, "tensor '" + keys.duplicate + "' appears twice in the header");
   if (!header.is_object()) fail(path, "header is not a JSON object");
 
   SafetensorsHeader out;

@@ -36,7 +36,18 @@ std::string LoadReport::describe() const {
   list("missing tensor(s)", missing);
   list("unexpected tensor(s)", unexpected);
   list("mis-shaped tensor(s)", mismatched);
+  list("tensor(s) with NaN or Inf values", non_finite);
   return s.str();
+}
+
+std::vector<std::string> non_finite_tensors(const std::map<std::string, at::Tensor>& tensors) {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : tensors) {
+    if (!t.is_floating_point() || t.numel() == 0) continue;
+    const int64_t bad = t.isfinite().logical_not().sum().item<int64_t>();
+    if (bad > 0) out.push_back(name + ": " + std::to_string(bad) + " of " + std::to_string(t.numel()) + " values");
+  }
+  return out;
 }
 
 LoadReport check_state(const torch::nn::Module& module, const std::map<std::string, at::Tensor>& tensors) {
@@ -57,6 +68,7 @@ LoadReport check_state(const torch::nn::Module& module, const std::map<std::stri
   for (const auto& [name, t] : tensors) {
     if (!mine.count(name) && !optional_entry(name)) r.unexpected.push_back(name);
   }
+  r.non_finite = non_finite_tensors(tensors);
   return r;
 }
 

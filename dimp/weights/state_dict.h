@@ -26,12 +26,18 @@ struct LoadReport {
   std::vector<std::string> missing;     // in the module, not in the file
   std::vector<std::string> unexpected;  // in the file, not in the module
   std::vector<std::string> mismatched;  // "name: file [..] vs module [..]" (shape or dtype)
-  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
+  std::vector<std::string> non_finite;  // "name: n NaN/Inf values" (a network that computes garbage)
+  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty() && non_finite.empty(); }
   std::string describe() const;
 };
 
+// non_finite_tensors: "name: n of m values are NaN or Inf" for each floating tensor that holds
+// any (integer tensors cannot).
+std::vector<std::string> non_finite_tensors(const std::map<std::string, at::Tensor>& tensors);
+
 // check_state: compare a file's tensors with the module's (BatchNorm's num_batches_tracked,
-// an integer counter unused in evaluation, may be absent on either side).
+// an integer counter unused in evaluation, may be absent on either side); every value of the
+// file's floating tensors must be finite.
 LoadReport check_state(const torch::nn::Module& module, const std::map<std::string, at::Tensor>& tensors);
 
 // load_state: copy tensors into the module (dtype converted to the module's); throws
