@@ -20,7 +20,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
+#include <unistd.h>
 
+#include "data/cv/image_io.h"
 #include "data/datasets.h"
 #include "data/metrics.h"
 #include "data/results.h"
@@ -68,6 +70,23 @@ double read_timing(const std::string& result, size_t* frames) {
   return s;
 }
 
+// check_results_folder: the results go to a folder that exists (or is created) and takes
+// files, checked before any work; never inside the dataset, whose files it could overwrite.
+void check_results_folder(const std::string& dir, const std::string& data_root) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir)) throw std::invalid_argument("--results " + dir + " is not a folder that can be created");
+  const fs::path results = fs::weakly_canonical(dir), data = fs::weakly_canonical(data_root);
+  const auto rel = results.lexically_relative(data);
+  if (!rel.empty() && *rel.begin() != "..") {
+    throw std::invalid_argument("--results " + dir + " lies inside the dataset " + data_root +
+                                ": results would mix with (and could overwrite) its files");
+  }
+  const fs::path probe = results / (".dimp_eval_write_test_" + std::to_string(::getpid()));
+  if (!std::ofstream(probe)) throw std::invalid_argument("cannot write into --results " + dir);
+  fs::remove(probe, ec);
+}
+
 struct Outcome {
   std::vector<dimp::bbox::Box> boxes;
   double seconds = 0;  // tracking time, frames 1..
@@ -101,31 +120,34 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    // Sequences.
+    if (!format.empty()) dimp::data::check_result_format(format);
+    // Sequences: only the selected ones are read; one that cannot be read is a failure of its
+    // own, reported with the others, and the rest are still evaluated.
     if (root.empty() && dataset == "shared") {
       const char* env = std::getenv("DIMP_DATA_DIR");
       root = env && *env ? env : "../shared/data";
     }
     if (root.empty()) throw std::invalid_argument("--root is required for --dataset " + dataset);
     const auto only = split(sequences, ',');
-    std::vector<dimp::data::Sequence> seqs;
-    if (dataset == "shared") {
-      for (auto& s : dimp::data::read_sequences_under(root)) {
-        if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) seqs.push_back(std::move(s));
-      }
-    } else {
-      seqs = dimp::data::read_dataset(dataset, root, only);
+    std::vector<dimp::data::UnreadableSequence> unreadable;
+    std::vector<dimp::data::Sequence> seqs = dataset == "shared"
+                                                 ? dimp::data::read_sequences_under(root, only, &unreadable)
+                                                 : dimp::data::read_dataset(dataset, root, only, &unreadable);
+    for (const auto& name : only) {
+      const bool found = std::any_of(seqs.begin(), seqs.end(), [&](const auto& s) { return s.name == name; }) ||
+                         std::any_of(unreadable.begin(), unreadable.end(), [&](const auto& u) { return u.name == name; });
+      if (!found) throw std::invalid_argument("--sequences: no sequence '" + name + "' under " + root);
     }
-    if (seqs.empty()) throw std::invalid_argument("no sequences selected under " + root);
+    if (seqs.empty() && unreadable.empty()) throw std::invalid_argument("no sequences selected under " + root);
     const auto names = split(trackers, ',');
     if (names.empty()) throw std::invalid_argument("--trackers is empty");
+    check_results_folder(results_dir, root);
 
     // Parameters per dimp tracker (validated before any work starts).
     std::map<std::string, dimp::TrackerParams> params;
     for (const auto& n : names) {
       if (is_opencv(n)) continue;
-      params[n] = params_file.empty() ? dimp::default_params(n) : dimp::TrackerParams::from_json_file(params_file);
-      params[n].apply_overrides(overrides);
+      params[n] = dimp::resolve_params(n, params_file, overrides);
     }
 
     // Parallel over (tracker, sequence) pairs; each job single-threaded so jobs do not fight
@@ -149,35 +171,35 @@ int main(int argc, char** argv) {
     dimp::tools::ProgressBar bar("evaluating", total_frames);
     auto fmt_of = [&](const dimp::data::Sequence& s) { return !format.empty() ? format : s.dataset; };
 
+    // Every failure of a job (tracker, I/O, format) lands in its outcome: nothing escapes a
+    // worker thread.
     auto worker = [&] {
       for (size_t i = next++; i < items.size(); i = next++) {
         const auto& it = items[i];
         const auto& seq = seqs[it.seq];
         const std::string& name = names[it.tracker];
         Outcome& out = outcomes[i];
-        const std::string fmt = fmt_of(seq);
-        const std::string path = dimp::data::result_path(fmt, results_dir, name, seq.name);
-        if (!force) {
-          if (auto previous = dimp::data::read_results(fmt, results_dir, name, seq.name, seq.size())) {
-            out.boxes = *previous;
-            out.boxes[0] = seq.ground_truth[0];
-            out.seconds = read_timing(path, &out.frames);
-            out.reused = true;
-            std::lock_guard<std::mutex> lock(mu);
-            for (size_t f = 0; f < seq.size(); ++f) bar.tick();
-            continue;
-          }
-        }
+        size_t ticked = 0;
         try {
+          const std::string fmt = fmt_of(seq);
+          const std::string path = dimp::data::result_path(fmt, results_dir, name, seq.name);
+          if (!force) {
+            if (auto previous = dimp::data::read_results(fmt, results_dir, name, seq.name, seq.size())) {
+              out.boxes = *previous;
+              out.boxes[0] = seq.ground_truth[0];
+              out.seconds = read_timing(path, &out.frames);
+              out.reused = true;
+              std::lock_guard<std::mutex> lock(mu);
+              for (; ticked < seq.size(); ++ticked) bar.tick();
+              continue;
+            }
+          }
           auto tracker = dimp::tools::make_frame_tracker(name, is_opencv(name) ? nullptr : &params.at(name), weights);
-          auto load = [&](size_t f) {
-            cv::Mat m = cv::imread(seq.frames[f], cv::IMREAD_COLOR);
-            if (m.empty()) throw dimp::data::DataError("cannot read image " + seq.frames[f]);
-            return dimp::tools::make_frame(m);
-          };
+          auto load = [&](size_t f) { return dimp::tools::make_frame(dimp::data::read_image(seq.frames[f])); };
           auto tick = [&](size_t, const dimp::tools::Frame&, const dimp::TrackResult&) {
             std::lock_guard<std::mutex> lock(mu);
             bar.tick();
+            ++ticked;
           };
           auto run = dimp::tools::run_sequence(*tracker, seq.size(), load, seq.ground_truth[0], nullptr, tick);
           out.boxes = run.boxes;
@@ -188,6 +210,8 @@ int main(int argc, char** argv) {
           write_timing(path, out.seconds, out.frames);
         } catch (const std::exception& e) {
           out.error = e.what();
+          std::lock_guard<std::mutex> lock(mu);
+          for (; ticked < seq.size(); ++ticked) bar.tick();
         }
       }
     };
@@ -205,9 +229,12 @@ int main(int argc, char** argv) {
       std::string name;
       std::vector<dimp::data::SequenceMetrics> metrics;
       std::vector<double> fps;
+      std::vector<bool> failed;  // per sequence: the run failed (no score)
       double seconds = 0, frames = 0;
       int errors = 0;
     };
+    std::vector<std::string> failures;
+    for (const auto& u : unreadable) failures.push_back("sequence " + u.name + " could not be read: " + u.error);
     std::vector<Summary> summary(names.size());
     for (size_t i = 0; i < items.size(); ++i) {
       const auto& it = items[i];
@@ -216,12 +243,14 @@ int main(int argc, char** argv) {
       sum.name = names[it.tracker];
       const Outcome& o = outcomes[i];
       if (!o.error.empty()) {
-        std::fprintf(stderr, "dimp_eval: %s on %s failed: %s\n", sum.name.c_str(), seq.name.c_str(), o.error.c_str());
+        failures.push_back(sum.name + " on " + seq.name + ": " + o.error);
         ++sum.errors;
+        sum.failed.push_back(true);
         sum.metrics.push_back({});
         sum.fps.push_back(0);
         continue;
       }
+      sum.failed.push_back(false);
       const double fps = o.seconds > 0 ? o.frames / o.seconds : 0;
       sum.fps.push_back(fps);
       sum.seconds += o.seconds;
@@ -247,7 +276,11 @@ int main(int argc, char** argv) {
       for (size_t q = 0; q < seqs.size(); ++q) {
         std::printf("%-16s", seqs[q].name.c_str());
         for (const auto& s : summary) {
-          std::printf(" | %.3f / %.3f / %6.0f", s.metrics[q].auc, s.metrics[q].precision_20, s.fps[q]);
+          if (s.failed[q]) {
+            std::printf(" | %-22s", "failed");
+          } else {
+            std::printf(" | %.3f / %.3f / %6.0f", s.metrics[q].auc, s.metrics[q].precision_20, s.fps[q]);
+          }
         }
         std::printf("\n");
       }
@@ -257,16 +290,20 @@ int main(int argc, char** argv) {
     std::vector<std::pair<double, size_t>> order;
     std::vector<dimp::data::DatasetMetrics> agg;
     for (size_t t = 0; t < summary.size(); ++t) {
-      agg.push_back(dimp::data::aggregate(summary[t].metrics));
+      std::vector<dimp::data::SequenceMetrics> scored;  // failed runs have no score to average
+      for (size_t q = 0; q < summary[t].metrics.size(); ++q) {
+        if (!summary[t].failed[q]) scored.push_back(summary[t].metrics[q]);
+      }
+      agg.push_back(dimp::data::aggregate(scored));
       order.push_back({-agg.back().auc, t});
     }
     std::sort(order.begin(), order.end());
     for (const auto& [neg, t] : order) {
       const auto& d = agg[t];
+      const std::string note = summary[t].errors ? "  (" + std::to_string(summary[t].errors) + " failed, not averaged)" : "";
       std::printf("%-22s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%s\n", summary[t].name.c_str(), d.auc, d.precision_20,
                   d.norm_precision, d.average_overlap, d.success_50, d.success_75,
-                  summary[t].seconds > 0 ? summary[t].frames / summary[t].seconds : 0.0,
-                  summary[t].errors ? "  (errors)" : "");
+                  summary[t].seconds > 0 ? summary[t].frames / summary[t].seconds : 0.0, note.c_str());
     }
     // Plots, legend ordered by the figure's score.
     std::vector<dimp::tools::Curve> success, precision, norm_precision;
@@ -300,6 +337,11 @@ int main(int argc, char** argv) {
                 csv_path.c_str(), results_dir.c_str());
     if (reused) std::printf(" (%zu result(s) reused; --force recomputes)", reused);
     std::printf("\n");
+    if (!failures.empty()) {
+      std::fprintf(stderr, "\ndimp_eval: %zu failure(s), left out of the scores:\n", failures.size());
+      for (const auto& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
+      return 1;
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dimp_eval: %s\n", e.what());
     return 1;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -17,6 +18,7 @@
 #include "dimp/tracker.h"
 #include "tools/lib/frame_source.h"
 #include "tools/lib/frame_tracker.h"
+#include "tools/lib/output_files.h"
 #include "tools/lib/plots.h"
 #include "tools/lib/progress.h"
 
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides;
   long max_frames = -1;
   int threads = 0;
-  bool list = false, print_params = false;
+  bool list = false, print_params = false, force = false;
   app.add_option("--input", input, "video file, image folder, OTB/VOT sequence folder, or camera:N");
   app.add_option("--box", box_text, "initial box x,y,w,h in pixels, 0-based (default: first ground-truth box)");
   app.add_option("--tracker", tracker_name, "tracker variant (see --list) or an OpenCV baseline (csrt, kcf, mil)");
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   app.add_option("--frames-dir", frames_dir, "write annotated frames as PNG into this folder");
   app.add_option("--max-frames", max_frames, "stop after this many frames");
   app.add_option("--threads", threads, "LibTorch threads (0: all cores)");
+  app.add_flag("--force", force, "overwrite existing output files (never the inputs)");
   app.add_flag("--list", list, "list the registered trackers and exit");
   app.add_flag("--print-params", print_params, "print the tracker's parameters (JSON, after --params/--set) and exit");
   CLI11_PARSE(app, argc, argv);
@@ -59,9 +62,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (print_params) {
-      auto p = params_file.empty() ? dimp::default_params(tracker_name) : dimp::TrackerParams::from_json_file(params_file);
-      p.apply_overrides(overrides);
-      std::printf("%s\n", p.to_json().c_str());
+      std::printf("%s\n", dimp::resolve_params(tracker_name, params_file, overrides).to_json().c_str());
       return 0;
     }
     if (input.empty()) throw std::invalid_argument("--input is required (see --help)");
@@ -76,16 +77,20 @@ int main(int argc, char** argv) {
     } else {
       throw std::invalid_argument("no ground truth in " + input + ": give the initial box with --box x,y,w,h");
     }
+    // Every output is checked before the first frame: nothing is tracked for nothing.
+    if (!output.empty()) dimp::tools::check_output_file(output, force, source->files());
+    if (!video_out.empty()) dimp::tools::check_output_file(video_out, force, source->files());
+    if (!frames_dir.empty()) dimp::tools::check_output_folder(frames_dir, force);
     std::unique_ptr<dimp::TrackerParams> params;
     const auto& cv_names = dimp::tools::opencv_tracker_names();
     if (std::find(cv_names.begin(), cv_names.end(), tracker_name) == cv_names.end()) {
-      params = std::make_unique<dimp::TrackerParams>(params_file.empty() ? dimp::default_params(tracker_name)
-                                                                         : dimp::TrackerParams::from_json_file(params_file));
-      params->apply_overrides(overrides);
+      params = std::make_unique<dimp::TrackerParams>(dimp::resolve_params(tracker_name, params_file, overrides));
     }
     auto tracker = dimp::tools::make_frame_tracker(tracker_name, params.get(), weights);
-    if (!frames_dir.empty()) std::filesystem::create_directories(frames_dir);
 
+    // Boxes are streamed: a frame that fails later leaves every box tracked before it on disk.
+    std::optional<dimp::data::RectFileWriter> boxes_out;
+    if (!output.empty()) boxes_out.emplace(output, 1.0);
     cv::VideoWriter writer;
     std::vector<dimp::bbox::Box> boxes;
     dimp::tools::Frame frame;
@@ -94,40 +99,49 @@ int main(int argc, char** argv) {
     dimp::tools::ProgressBar bar(source->name(), total);
     double track_seconds = 0;
     long index = 0;
-    while ((max_frames < 0 || index < max_frames) && source->next(frame)) {
-      dimp::TrackResult r;
-      const auto t0 = std::chrono::steady_clock::now();
-      if (index == 0) {
-        tracker->initialize(frame, init);
-        r.box = init;
-      } else {
-        r = tracker->track(frame);
-        track_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      }
-      boxes.push_back(r.box);
-      if (!video_out.empty() || !frames_dir.empty()) {
-        cv::Mat vis = frame.bgr.clone();
-        if (static_cast<size_t>(index) < gt.size()) dimp::tools::draw_box(vis, gt[index], {0, 0, 255}, "ground truth");
-        dimp::tools::draw_box(vis, r.box, {0, 220, 0}, tracker_name + (r.status == dimp::TargetStatus::kNotFound ? " (lost)" : ""));
-        cv::putText(vis, "#" + std::to_string(index), {8, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.6, {255, 255, 255}, 2);
-        if (!video_out.empty()) {
-          if (!writer.isOpened() && !writer.open(video_out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), source->fps(), vis.size())) {
-            throw std::runtime_error("cannot write video " + video_out);
+    try {
+      while ((max_frames < 0 || index < max_frames) && source->next(frame)) {
+        dimp::TrackResult r;
+        const auto t0 = std::chrono::steady_clock::now();
+        if (index == 0) {
+          tracker->initialize(frame, init);
+          r.box = init;
+        } else {
+          r = tracker->track(frame);
+          track_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+        boxes.push_back(r.box);
+        if (boxes_out) boxes_out->add(r.box);
+        if (!video_out.empty() || !frames_dir.empty()) {
+          cv::Mat vis = frame.bgr.clone();
+          if (static_cast<size_t>(index) < gt.size()) dimp::tools::draw_box(vis, gt[index], {0, 0, 255}, "ground truth");
+          dimp::tools::draw_box(vis, r.box, {0, 220, 0},
+                                tracker_name + (r.status == dimp::TargetStatus::kNotFound ? " (lost)" : ""));
+          cv::putText(vis, "#" + std::to_string(index), {8, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.6, {255, 255, 255}, 2);
+          if (!video_out.empty()) {
+            if (!writer.isOpened() &&
+                !writer.open(video_out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), source->fps(), vis.size())) {
+              throw std::runtime_error("cannot write video " + video_out);
+            }
+            writer.write(vis);
           }
-          writer.write(vis);
+          if (!frames_dir.empty()) {
+            char name[32];
+            std::snprintf(name, sizeof name, "%06ld.png", index + 1);
+            cv::imwrite((std::filesystem::path(frames_dir) / name).string(), vis);
+          }
         }
-        if (!frames_dir.empty()) {
-          char name[32];
-          std::snprintf(name, sizeof name, "%06ld.png", index + 1);
-          cv::imwrite((std::filesystem::path(frames_dir) / name).string(), vis);
-        }
+        ++index;
+        bar.tick(index > 1 && track_seconds > 0 ? (index - 1) / track_seconds : -1);
       }
-      ++index;
-      bar.tick(index > 1 && track_seconds > 0 ? (index - 1) / track_seconds : -1);
+    } catch (const std::exception& e) {
+      bar.finish();
+      std::string kept;
+      if (boxes_out) kept = "; the boxes of the " + std::to_string(index) + " frame(s) before it are in " + output;
+      throw std::runtime_error("frame " + std::to_string(index + 1) + ": " + e.what() + kept);
     }
     bar.finish();
     if (index == 0) throw std::invalid_argument("no frames in " + input);
-    if (!output.empty()) dimp::data::write_rect_file(output, boxes, 1.0);
     const double fps = index > 1 && track_seconds > 0 ? (index - 1) / track_seconds : 0;
     std::printf("%s: %ld frames, %.1f FPS (tracking only)\n", tracker_name.c_str(), index, fps);
     if (gt.size() >= boxes.size()) {

@@ -53,14 +53,23 @@ int main(int argc, char** argv) {
     std::printf("%s: %lld tensors, %lld parameters (without BatchNorm statistics)\n", file.c_str(),
                 static_cast<long long>(tensors), static_cast<long long>(params));
     for (const auto& [k, v] : header.metadata) std::printf("  %s = %s\n", k.c_str(), v.c_str());
-    if (!arch.empty()) {
+    const auto tensors_read = dimp::weights::read_safetensors(file);
+    if (arch.empty()) {
+      const auto bad = dimp::weights::non_finite_tensors(tensors_read);
+      if (!bad.empty()) {
+        std::printf("%zu tensor(s) with NaN or Inf values:\n", bad.size());
+        for (const auto& b : bad) std::printf("  %s\n", b.c_str());
+        return 1;
+      }
+      std::printf("every value is finite\n");
+    } else {
       dimp::DiMPNet net(config_of(arch));
-      auto report = dimp::weights::check_state(*net, dimp::weights::read_safetensors(file));
+      auto report = dimp::weights::check_state(*net, tensors_read);
       if (!report.ok()) {
         std::printf("does not fit %s:\n%s", arch.c_str(), report.describe().c_str());
         return 1;
       }
-      std::printf("fits %s\n", arch.c_str());
+      std::printf("fits %s (every value finite)\n", arch.c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dimp_weights: %s\n", e.what());

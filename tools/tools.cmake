@@ -3,6 +3,7 @@ add_library(dimp_tools_lib
   tools/lib/cv_tracker.cc
   tools/lib/frame_source.cc
   tools/lib/frame_tracker.cc
+  tools/lib/output_files.cc
   tools/lib/plots.cc
   tools/lib/sequence_runner.cc)
 target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)

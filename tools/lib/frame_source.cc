@@ -5,6 +5,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "data/ground_truth.h"
+#include "data/cv/image_io.h"
 #include "data/sequence.h"
 
 namespace fs = std::filesystem;
@@ -14,16 +15,18 @@ namespace {
 
 class ImageListSource : public FrameSource {
  public:
-  ImageListSource(std::vector<std::string> paths, std::vector<bbox::Box> gt, std::string name) : paths_(std::move(paths)) {
+  ImageListSource(std::vector<std::string> paths, std::vector<bbox::Box> gt, std::string name,
+                  const std::string& annotation = "")
+      : paths_(std::move(paths)) {
     ground_truth_ = std::move(gt);
     name_ = std::move(name);
+    files_ = paths_;
+    if (!annotation.empty()) files_.push_back(annotation);
   }
   bool next(Frame& f) override {
     if (index_ >= paths_.size()) return false;
-    cv::Mat m = cv::imread(paths_[index_], cv::IMREAD_COLOR);
-    if (m.empty()) throw data::DataError("cannot read image " + paths_[index_]);
+    f = make_frame(data::read_image(paths_[index_]));
     ++index_;
-    f = make_frame(m);
     return true;
   }
   long size() const override { return static_cast<long>(paths_.size()); }
@@ -42,6 +45,7 @@ class VideoSource : public FrameSource {
       live_ = true;
     } else {
       cap_.open(input);
+      files_.push_back(input);
     }
     if (!cap_.isOpened()) throw data::DataError("cannot open video or camera '" + input + "'");
   }
@@ -73,13 +77,15 @@ std::unique_ptr<FrameSource> open_frames(const std::string& input) {
   if (!fs::is_directory(input, ec)) throw data::DataError("input not found: " + input);
   const fs::path dir(input);
   const std::string name = dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
-  if (fs::is_directory(dir / "img") && (fs::exists(dir / "groundtruth_rect.txt") || fs::exists(dir / "groundtruth_rect.1.txt"))) {
-    auto s = data::read_otb_sequence(input);
-    return std::make_unique<ImageListSource>(s.frames, s.ground_truth, name);
+  for (const char* gt : {"groundtruth_rect.txt", "groundtruth_rect.1.txt"}) {
+    if (fs::is_directory(dir / "img") && fs::exists(dir / gt)) {
+      auto s = data::read_otb_sequence(input);
+      return std::make_unique<ImageListSource>(s.frames, s.ground_truth, name, (dir / gt).string());
+    }
   }
   if (fs::exists(dir / "groundtruth.txt")) {
     auto s = data::read_vot_sequence(input);
-    return std::make_unique<ImageListSource>(s.frames, s.ground_truth, name);
+    return std::make_unique<ImageListSource>(s.frames, s.ground_truth, name, (dir / "groundtruth.txt").string());
   }
   if (fs::is_directory(dir / "img")) return std::make_unique<ImageListSource>(data::list_images((dir / "img").string()), std::vector<bbox::Box>{}, name);
   return std::make_unique<ImageListSource>(data::list_images(input), std::vector<bbox::Box>{}, name);

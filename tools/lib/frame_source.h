@@ -25,11 +25,14 @@ class FrameSource {
   virtual double fps() const { return 30.0; }
   // ground_truth: per-frame boxes when the source is an annotated sequence.
   const std::vector<bbox::Box>& ground_truth() const { return ground_truth_; }
+  // files: the files the source reads (video, frames, annotation), which no output may replace.
+  const std::vector<std::string>& files() const { return files_; }
   const std::string& name() const { return name_; }
 
  protected:
   std::vector<bbox::Box> ground_truth_;
   std::string name_;
+  std::vector<std::string> files_;
 };
 
 // open_frames: a path (video file, image folder, OTB/VOT sequence folder) or "camera:N".

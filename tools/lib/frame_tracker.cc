@@ -2,6 +2,7 @@
 
 #include <opencv2/tracking.hpp>
 #include <opencv2/video/tracking.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "data/cv/image_io.h"
@@ -24,7 +25,22 @@ class DimpFrameTracker : public FrameTracker {
 class OpenCvFrameTracker : public FrameTracker {
  public:
   explicit OpenCvFrameTracker(std::string name) : name_(std::move(name)) {}
+  // initialize: the same rule as our trackers' (a finite box of positive size that overlaps
+  // the frame, at least a pixel each way once rounded): OpenCV's own trackers accept a NaN or
+  // empty box and then track a 1x1 box or hang (MIL).
   void initialize(const Frame& f, const bbox::Box& b) override {
+    std::ostringstream msg;
+    if (f.bgr.empty()) throw std::invalid_argument(name_ + ": empty first frame");
+    const double w = f.bgr.cols, h = f.bgr.rows;
+    if (!b.is_valid()) {
+      msg << name_ << ": initial box " << b << " must be finite with positive width and height";
+      throw std::invalid_argument(msg.str());
+    }
+    const bbox::Box inside = bbox::intersection(b, {0, 0, w, h});
+    if (inside.w < 1 || inside.h < 1) {
+      msg << name_ << ": initial box " << b << " does not cover a pixel of the " << w << "x" << h << " frame";
+      throw std::invalid_argument(msg.str());
+    }
     tracker_ = create();
     box_ = cv::Rect(static_cast<int>(std::lround(b.x)), static_cast<int>(std::lround(b.y)),
                     std::max(1, static_cast<int>(std::lround(b.w))), std::max(1, static_cast<int>(std::lround(b.h))));
