@@ -1,5 +1,6 @@
 #include "data/training_datasets.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -97,31 +98,64 @@ std::shared_ptr<TrainingDataset> trackingnet_train(const std::string& root, cons
   return from_sequences("trackingnet", all, std::move(decoder));
 }
 
+std::vector<CocoInstance> parse_coco_instances(const std::string& text, const std::string& where, double min_side) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(where + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("images") || !j.contains("annotations") || !j["images"].is_array() ||
+      !j["annotations"].is_array()) {
+    throw DataError(where + ": expected lists 'images' and 'annotations' (COCO instance annotations)");
+  }
+  std::map<int64_t, std::string> files;
+  std::vector<CocoInstance> out;
+  // A field of the wrong type or a missing one names its entry: images[i] or annotations[i].
+  size_t i = 0;
+  std::string entry;
+  try {
+    for (i = 0, entry = "images"; i < j["images"].size(); ++i) {
+      const auto& im = j["images"][i];
+      const auto name = im.at("file_name").get<std::string>();
+      if (name.empty() || fs::path(name).is_absolute() || name.find("..") != std::string::npos) {
+        throw DataError(where + ": images[" + std::to_string(i) + "]: file_name '" + name +
+                        "' must be a relative path inside the image folder");
+      }
+      files[im.at("id").get<int64_t>()] = name;
+    }
+    for (i = 0, entry = "annotations"; i < j["annotations"].size(); ++i) {
+      const auto& a = j["annotations"][i];
+      const auto& iscrowd = a.contains("iscrowd") ? a["iscrowd"] : nlohmann::json(0);
+      if (!iscrowd.is_number_integer()) throw DataError(where + ": annotations[" + std::to_string(i) + "]: iscrowd must be 0 or 1");
+      if (iscrowd.get<int64_t>() != 0) continue;
+      const auto& b = a.at("bbox");
+      if (!b.is_array() || b.size() != 4 || !std::all_of(b.begin(), b.end(), [](const auto& v) { return v.is_number(); })) {
+        throw DataError(where + ": annotations[" + std::to_string(i) + "]: bbox must be 4 numbers");
+      }
+      const bbox::Box box{b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()};
+      if (!box.is_valid() || box.w < min_side || box.h < min_side) continue;
+      auto it = files.find(a.at("image_id").get<int64_t>());
+      if (it == files.end()) {
+        throw DataError(where + ": annotations[" + std::to_string(i) + "]: image_id " +
+                        std::to_string(a.at("image_id").get<int64_t>()) + " is not among the images");
+      }
+      out.push_back({it->second, box});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(where + ": " + entry + "[" + std::to_string(i) + "]: " + e.what());
+  }
+  return out;
+}
+
 std::shared_ptr<TrainingDataset> coco(const std::string& annotation_json, const std::string& image_dir,
                                       ImageDecoder decoder, double min_side) {
   std::ifstream in(annotation_json);
   if (!in) throw DataError("cannot open COCO annotations " + annotation_json);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw DataError(annotation_json + ": not valid JSON (" + e.what() + ")");
-  }
-  if (!j.contains("images") || !j.contains("annotations")) {
-    throw DataError(annotation_json + ": expected 'images' and 'annotations' (COCO instance annotations)");
-  }
-  std::map<int64_t, std::string> files;
-  for (const auto& im : j["images"]) files[im.at("id").get<int64_t>()] = im.at("file_name").get<std::string>();
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<FileTrainingDataset::Entry> entries;
-  for (const auto& a : j["annotations"]) {
-    if (a.value("iscrowd", 0) != 0) continue;
-    const auto& b = a.at("bbox");
-    if (!b.is_array() || b.size() != 4) throw DataError(annotation_json + ": annotation without a 4-number bbox");
-    const bbox::Box box{b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()};
-    if (box.w < min_side || box.h < min_side) continue;
-    auto it = files.find(a.at("image_id").get<int64_t>());
-    if (it == files.end()) throw DataError(annotation_json + ": annotation of an unknown image");
-    entries.push_back({{(fs::path(image_dir) / it->second).string()}, info_from({box}, {})});
+  for (const auto& c : parse_coco_instances(text, annotation_json, min_side)) {
+    entries.push_back({{(fs::path(image_dir) / c.file_name).string()}, info_from({c.box}, {})});
   }
   return std::make_shared<FileTrainingDataset>("coco", std::move(entries), std::move(decoder), /*video=*/false);
 }

@@ -70,6 +70,17 @@ std::shared_ptr<TrainingDataset> lasot_train(const std::string& root, ImageDecod
 // trackingnet_train: root holds TRAIN_0 .. TRAIN_11 folders; `sets` selects them.
 std::shared_ptr<TrainingDataset> trackingnet_train(const std::string& root, const std::vector<int>& sets,
                                                   ImageDecoder decoder);
+// CocoInstance: one object instance of a COCO annotation file: its image and box.
+struct CocoInstance {
+  std::string file_name;  // relative to the image folder
+  bbox::Box box;          // 0-based x, y, w, h
+};
+
+// parse_coco_instances: the non-crowd instances with boxes of at least `min_side` pixels; a
+// malformed file, entry or field is a DataError naming `where` and the entry (annotations[i]).
+std::vector<CocoInstance> parse_coco_instances(const std::string& json_text, const std::string& where,
+                                               double min_side = 8);
+
 // coco: instance annotations (e.g. annotations/instances_train2017.json) and the image folder;
 // every non-crowd instance with a box of at least `min_side` pixels becomes a sequence.
 std::shared_ptr<TrainingDataset> coco(const std::string& annotation_json, const std::string& image_dir,

@@ -12,6 +12,9 @@ namespace {
 
 using nlohmann::json;
 
+// shown: a value as JSON text for a message, invalid UTF-8 replaced (dump() would throw).
+std::string shown(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // The field table: one place that lists every parameter's name and member.
 template <class Fn>
 void for_each_field(TrackerParams& p, Fn&& fn) {
@@ -80,7 +83,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
 }
 
 [[noreturn]] void wrong_type(const std::string& where, const std::string& name, const json& j, const char* want) {
-  throw std::invalid_argument(where + ": parameter '" + name + "' must be " + want + ", got " + j.dump());
+  throw std::invalid_argument(where + ": parameter '" + name + "' must be " + want + ", got " + shown(j));
 }
 
 // read_value: one JSON value into a field of type T, refusing what T cannot hold exactly

@@ -13,6 +13,9 @@ namespace {
 
 using nlohmann::json;
 
+// shown: a value as JSON text for a message, invalid UTF-8 replaced (dump() would throw).
+std::string shown(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // Object: one JSON object of the settings, read key by key; keys never read are reported as
 // unknown by finish() (a misspelled key must not silently fall back to a default).
 class Object {
@@ -33,30 +36,30 @@ class Object {
   int integer(const std::string& key, int fallback, int lo, int hi) {
     if (!has(key)) return fallback;
     const json& v = j_.at(key);
-    if (!v.is_number_integer()) fail(key, "must be an integer, got " + v.dump());
+    if (!v.is_number_integer()) fail(key, "must be an integer, got " + shown(v));
     const bool in = v.is_number_unsigned()
                         ? v.get<uint64_t>() <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v.get<uint64_t>()) >= lo
                         : v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
-    if (!in) fail(key, "= " + v.dump() + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (!in) fail(key, "= " + shown(v) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return static_cast<int>(v.get<int64_t>());
   }
 
   uint64_t unsigned_integer(const std::string& key, uint64_t fallback) {
     if (!has(key)) return fallback;
     const json& v = j_.at(key);
-    if (!v.is_number_unsigned()) fail(key, "must be a non-negative integer, got " + v.dump());
+    if (!v.is_number_unsigned()) fail(key, "must be a non-negative integer, got " + shown(v));
     return v.get<uint64_t>();
   }
 
   double number(const std::string& key, double fallback, double lo, double hi, bool lo_open = false) {
     if (!has(key)) return fallback;
     const json& v = j_.at(key);
-    if (!v.is_number()) fail(key, "must be a number, got " + v.dump());
+    if (!v.is_number()) fail(key, "must be a number, got " + shown(v));
     const double x = v.get<double>();
     if (!std::isfinite(x) || !(lo_open ? x > lo : x >= lo) || !(x <= hi)) {
       std::ostringstream range;
       range << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
-      fail(key, "= " + v.dump() + " is outside " + range.str());
+      fail(key, "= " + shown(v) + " is outside " + range.str());
     }
     return x;
   }
@@ -67,14 +70,14 @@ class Object {
       return fallback;
     }
     const json& v = j_.at(key);
-    if (!v.is_string()) fail(key, "must be a string, got " + v.dump());
+    if (!v.is_string()) fail(key, "must be a string, got " + shown(v));
     return v.get<std::string>();
   }
 
   const json& array(const std::string& key) {
     if (!has(key)) fail(key, "is required");
     const json& v = j_.at(key);
-    if (!v.is_array()) fail(key, "must be a list, got " + v.dump());
+    if (!v.is_array()) fail(key, "must be a list, got " + shown(v));
     return v;
   }
 
@@ -118,7 +121,7 @@ DatasetSettings read_dataset(const json& j, const std::string& where) {
       d.sets.clear();
       for (const auto& v : sets) {
         if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 11) {
-          o.fail("sets", "must list TrackingNet training parts 0 to 11, got " + v.dump());
+          o.fail("sets", "must list TrackingNet training parts 0 to 11, got " + shown(v));
         }
         d.sets.push_back(static_cast<int>(v.get<int64_t>()));
       }
@@ -178,7 +181,7 @@ TrainingSettings parse_training_settings(const std::string& text, const std::str
     for (const auto& v : o.array("frozen_layers")) {
       static const std::set<std::string> known{"conv1", "layer1", "layer2", "layer3", "layer4", "all"};
       if (!v.is_string() || !known.count(v.get<std::string>())) {
-        o.fail("frozen_layers", "lists " + v.dump() + ", none of conv1, layer1, layer2, layer3, layer4, all");
+        o.fail("frozen_layers", "lists " + shown(v) + ", none of conv1, layer1, layer2, layer3, layer4, all");
       }
       s.trainer.frozen_layers.push_back(v.get<std::string>());
     }
