@@ -14,8 +14,17 @@ int hardware_threads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
+void check_thread_count(int n, const std::string& what) {
+  // Each thread holds a stack and per-thread buffers: 100,000 of them exhausted the memory.
+  if (n < 0 || n > kMaxThreads) {
+    throw std::invalid_argument(what + " " + std::to_string(n) + " is outside [0, " + std::to_string(kMaxThreads) +
+                                "] (0: one per core)");
+  }
+}
+
 int set_num_threads(int n, int blas_threads) {
-  if (n < 0) throw std::invalid_argument("set_num_threads: thread count must be >= 0, got " + std::to_string(n));
+  check_thread_count(n, "thread count");
+  check_thread_count(blas_threads, "BLAS thread count");
   at::set_num_threads(n == 0 ? hardware_threads() : n);
   // OpenBLAS exports openblas_set_num_threads; other BLAS libraries are left alone.
   using SetThreads = void (*)(int);

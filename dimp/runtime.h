@@ -5,9 +5,18 @@
 //   dimp::set_num_threads(0);   // 0: all hardware threads
 #pragma once
 
+#include <string>
+
 namespace dimp {
 
-// set_num_threads: LibTorch intra-op threads; 0 picks the machine's hardware concurrency.
+// kMaxThreads: the most threads a setting may ask for.
+constexpr int kMaxThreads = 256;
+
+// check_thread_count: throws std::invalid_argument naming `what` unless 0 <= n <= kMaxThreads.
+void check_thread_count(int n, const std::string& what);
+
+// set_num_threads: LibTorch intra-op threads, 0 to kMaxThreads (std::invalid_argument
+// otherwise); 0 picks the machine's hardware concurrency.
 // BLAS (OpenBLAS, when it is the BLAS in use) gets `blas_threads`: its own thread pool spins
 // against LibTorch's OpenMP pool on a small machine, making timings erratic, so by default
 // BLAS calls run single-threaded in the calling thread. Returns the LibTorch count.

@@ -153,7 +153,9 @@ int main(int argc, char** argv) {
     // Parallel over (tracker, sequence) pairs; each job single-threaded so jobs do not fight
     // over the two thread pools (LibTorch's OpenMP, OpenCV's).
     const int cores = dimp::hardware_threads();
-    if (jobs <= 0) jobs = cores;
+    dimp::check_thread_count(jobs, "--jobs");
+    dimp::check_thread_count(threads, "--threads");
+    if (jobs == 0) jobs = cores;
     dimp::set_num_threads(jobs > 1 ? 1 : threads);
     if (jobs > 1) cv::setNumThreads(1);
     struct Item {
