@@ -15,18 +15,10 @@
 
 #include "data/batch_loader.h"
 #include "dimp/dimp_net.h"
+#include "training/options.h"
 
 namespace dimp::training {
 
-// ActorOptions: loss weights and the unrolled optimizer's length.
-struct ActorOptions {
-  int num_iter = 5;                 // N_iter steepest-descent steps, back-propagated through
-  double hinge_threshold = 0.05;    // T of eq. 8
-  double weight_final = 100;        // β on the last iterate
-  double weight_init = 100;         // on f(0), the initializer's filter
-  double weight_iter = 400;         // on the intermediate iterates (split evenly)
-  double weight_iou = 1;            // on L_bb
-};
 
 // ActorLosses: the total (with its autograd graph) and its parts (unweighted, for logs).
 struct ActorLosses {

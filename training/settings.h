@@ -14,8 +14,7 @@
 #include "data/processing.h"
 #include "data/sampler.h"
 #include "data/training_datasets.h"
-#include "training/actor.h"
-#include "training/trainer.h"
+#include "training/options.h"
 
 namespace dimp::training {
 

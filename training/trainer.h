@@ -15,33 +15,10 @@
 #include "dimp/dimp_net.h"
 #include "training/actor.h"
 #include "training/adam.h"
+#include "training/options.h"
 
 namespace dimp::training {
 
-// BatchProgress: what on_batch reports after each batch.
-struct BatchProgress {
-  int epoch = 0;
-  bool training = true;
-  int batch = 0, batches = 0;        // done, of this epoch
-  double samples_per_second = 0;
-  bool epoch_done = false;           // the epoch's last report
-};
-
-// TrainerOptions: schedule, learning rates, freezing, workspace.
-struct TrainerOptions {
-  int epochs = 50;
-  double lr_backbone = 2e-4;
-  double lr_initializer = 5e-5;
-  double lr_filter_optimizer = 5e-4;
-  double lr_classification_features = 5e-5;
-  double lr_bb_regressor = 1e-3;
-  int lr_step = 15;          // epochs between decays
-  double lr_gamma = 0.2;     // decay factor
-  std::vector<std::string> frozen_layers;  // backbone parts kept fixed: conv1, layer1 .. layer4, or "all"
-  std::string workspace;     // checkpoints and log.csv; empty: none written
-  bool resume = true;        // continue from the workspace's latest checkpoint
-  std::function<void(const BatchProgress&)> on_batch;  // optional progress reports
-};
 
 // EpochStats: mean losses (unweighted parts) and throughput of one epoch.
 struct EpochStats {
