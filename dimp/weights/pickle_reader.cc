@@ -279,12 +279,18 @@ std::optional<std::string> refused_global(const std::string& module_in, const st
     // name "os.system" reaches os.system. Refuse paths through modules, builtins or dunders.
     for (size_t i = 0; i < name_parts.size(); ++i) {
       const std::string& part = name_parts[i];
-      const char* why = refused_module(part);
-      if (!why && i + 1 < name_parts.size()) why = refused_builtin(part);
-      if (!why && part.size() > 4 && part.rfind("__", 0) == 0) why = "reaches the interpreter's internals";
-      if (why) {
-        return "reaches " + part + " through an attribute path (" + why + ")";
+      std::string rest, why;
+      for (size_t j = i + 1; j < name_parts.size(); ++j) rest += (rest.empty() ? "" : ".") + name_parts[j];
+      if (refused_module(part)) {
+        why = *refused_global(part, rest.empty() ? part : rest);
+      } else if (const char* b = refused_builtin(part)) {
+        why = b;
+      } else if (part.size() > 4 && part.rfind("__", 0) == 0) {
+        why = "exposes the interpreter's internals";
+      } else {
+        continue;
       }
+      return "reaches " + part + (rest.empty() ? "" : "." + rest) + " through an attribute path and " + why;
     }
   }
   return std::nullopt;
@@ -689,11 +695,14 @@ class Machine {
 
   // ---- Globals and calls ----
   Value* make_global(const std::string& module, const std::string& name) {
+    const std::string python3_name = compat_module(module) + "." + name;
     if (auto why = refused_global(module, name)) {
-      throw WeightsError(src_.name() + " refused: it calls " + excerpt(module, 200) + "." + excerpt(name, 200) + ", which " + *why +
-                         " (" + op_label(op_) + " at byte " + std::to_string(op_start_) + "; nothing from the file was run)");
+      const std::string written = module + "." + name;
+      throw WeightsError(src_.name() + " refused: it calls " + excerpt(python3_name, 200) +
+                         (written != python3_name ? " (written " + excerpt(written, 200) + ")" : "") + ", which " + *why + " (" +
+                         op_label(op_) + " at byte " + std::to_string(op_start_) + "; nothing from the file was run)");
     }
-    return make_text(Kind::kGlobal, compat_module(module) + "." + name);
+    return make_text(Kind::kGlobal, python3_name);
   }
 
   Value* placeholder(const std::string& name, Value* args, Value* kwargs) {

@@ -300,9 +300,10 @@ TEST(PickleReader, RefusesGlobalsThatRunCodeByName) {
       {"builtins", "globals", "namespaces"},
       {"builtins", "locals", "namespaces"},
       {"builtins", "vars", "namespaces"},
-      {"torch.serialization", "os.system", "reaches os through an attribute path"},
-      {"torch", "_utils.sys.modules", "reaches sys"},
-      {"builtins", "object.__subclasses__", "reaches __subclasses__"},
+      {"torch.serialization", "os.system", "reaches os.system through an attribute path and runs a program"},
+      {"torch", "_utils.sys.modules", "reaches sys.modules through an attribute path and reaches the Python"},
+      {"builtins", "object.__subclasses__", "reaches __subclasses__ through an attribute path and exposes"},
+      {"torch", "x.eval", "reaches eval through an attribute path and runs Python code"},
   };
   for (const auto& c : refused) {
     const auto why = refused_global(c.module, c.name);
@@ -321,10 +322,10 @@ TEST(PickleReader, RefusesGlobalsThatRunCodeByName) {
   EXPECT_HAS(msg, "test.pkl refused: it calls os.system, which runs a program");
   EXPECT_HAS(msg, "GLOBAL (0x63) at byte 2");
   msg = error_of(std::string("\x80\x04\x8c\x13torch.serialization\x8c\x09os.system\x93.", 36));
-  EXPECT_HAS(msg, "torch.serialization.os.system");
+  EXPECT_HAS(msg, "it calls torch.serialization.os.system, which reaches os.system through an attribute path and runs a program");
   EXPECT_HAS(msg, "STACK_GLOBAL");
-  msg = error_of("(S'ls'\nisubprocess\ncheck_output\n.");
-  EXPECT_HAS(msg, "subprocess.check_output");
+  msg = error_of("(S'ls'\nicommands\ncheck_output\n.");
+  EXPECT_HAS(msg, "it calls subprocess.check_output (written commands.check_output), which runs a program");
   EXPECT_HAS(msg, "INST");
   // Refused even where the global is never called (in a placeholder's state, a dict value).
   testing::PickleWriter w;
