@@ -1147,9 +1147,17 @@ class Machine {
       case BINPERSID: {
         Value* pid = op_ == PERSID ? make_text(Kind::kString, read_line("PERSID's argument")) : pop();
         if (!options_.persistent_load) fail("a persistent id (" + pid->describe() + ") where none is expected");
-        Value* v = make(Kind::kExternal);
-        v->integer = options_.persistent_load(*pid);
-        push(v);
+        const PersistentObject obj = options_.persistent_load(*pid);
+        if (obj.item >= 0) {
+          if (pid->kind != Kind::kTuple || static_cast<size_t>(obj.item) >= pid->items.size()) {
+            fail("the persistent-id loader chose item " + std::to_string(obj.item) + " of " + pid->describe());
+          }
+          push(pid->items[static_cast<size_t>(obj.item)]);
+        } else {
+          Value* v = make(Kind::kExternal);
+          v->integer = obj.handle;
+          push(v);
+        }
         return false;
       }
       case EXT1:

@@ -44,7 +44,7 @@ enum class Kind : uint8_t {
   kObject,    // a placeholder for what calling or instantiating a global would have built:
               // text: the global's "module.name"; args, kwargs, state; items/entries when
               // the pickle filled it like a list or dict
-  kExternal,  // integer: the handle PickleOptions::persistent_load returned for a persistent id
+  kExternal,  // integer: the handle PickleOptions::persistent_load gave for a persistent id
 };
 
 // Value: one node of the inert tree. Nodes are owned by their Pickle; pointers between them
@@ -96,10 +96,17 @@ struct PickleLimits {
   uint64_t alloc_per_byte = 256;             // this much per byte from the pickle's start to the source's end
 };
 
-// PersistentLoad: turns a persistent id (BINPERSID's value; PERSID's line as a kString) into a
-// handle of the caller's own (a storage), stored as a kExternal value; throws WeightsError to
-// refuse it. The id's nodes live until the Pickle is destroyed.
-using PersistentLoad = std::function<int64_t(const Value& pid)>;
+// PersistentObject: what a persistent id stands for: a handle of the caller's own (a storage),
+// stored as a kExternal value, or, when item >= 0, the id tuple's own item at that index
+// (legacy torch.save(module) files name a module class so).
+struct PersistentObject {
+  int64_t handle = 0;
+  int item = -1;
+};
+
+// PersistentLoad: what a persistent id (BINPERSID's value; PERSID's line as a kString) stands
+// for; throws WeightsError to refuse it. The id's nodes live until the Pickle is destroyed.
+using PersistentLoad = std::function<PersistentObject(const Value& pid)>;
 
 // PickleOptions: how to read one pickle.
 struct PickleOptions {

@@ -432,21 +432,26 @@ TEST(PickleReader, DeepNestingAndCyclesAreSafe) {
 TEST(PickleReader, PersistentIdsGoToTheCallback) {
   std::vector<std::string> seen;
   PickleOptions o;
-  o.persistent_load = [&](const Value& pid) -> int64_t {
+  o.persistent_load = [&](const Value& pid) -> PersistentObject {
     if (pid.kind == Kind::kString) {
       seen.push_back(pid.text);
-      return 7;
+      return {7};
     }
     if (pid.kind != Kind::kTuple) throw WeightsError("refused " + pid.describe());
     seen.push_back(pid.items.at(0)->text);
-    return 42;
+    if (pid.items.size() == 2) return {0, 1};  // stands for its second item
+    if (pid.items.size() == 3) return {0, 5};  // a loader bug: no such item
+    return {42};
   };
-  const Pickle p = parse(std::string("\x80\x02(X\x07\x00\x00\x00storagetQPabc\n\x86.", 24), o);
-  ASSERT_EQ(seen, (std::vector<std::string>{"storage", "abc"}));
+  const Pickle p = parse(std::string("\x80\x02(X\x07\x00\x00\x00storagetQPabc\n(X\x01\x00\x00\x00mK\x09tQ\x87.", 35), o);
+  ASSERT_EQ(seen, (std::vector<std::string>{"storage", "abc", "m"}));
   EXPECT_EQ(p.root().items[0]->kind, Kind::kExternal);
   EXPECT_EQ(p.root().items[0]->integer, 42);
   EXPECT_EQ(p.root().items[1]->integer, 7);
+  EXPECT_EQ(p.root().items[2]->kind, Kind::kInt);
+  EXPECT_EQ(p.root().items[2]->integer, 9);
   EXPECT_HAS(error_of("NQ.", o), "refused None");
+  EXPECT_HAS(error_of("(NNNtQ.", o), "the persistent-id loader chose item 5 of a tuple of 3 values");
 }
 
 TEST(PickleReader, ReadsConsecutivePicklesAtTheirOffsets) {

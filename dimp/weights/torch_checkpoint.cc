@@ -18,7 +18,6 @@ using pickle::Value;
 // as the little-endian bytes the pickle reader keeps for integers beyond 64 bits.
 const std::string kLegacyMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);
 constexpr int64_t kLegacyProtocolVersion = 1001;
-constexpr int64_t kModuleClassHandle = -1;  // legacy ('module', ...) persistent ids: inert
 constexpr size_t kMaxDims = 64;
 
 struct StorageType {
@@ -113,7 +112,7 @@ class CheckpointReader {
     budget_base_ = std::max(src_->size(), unpacked);
     auto data = memory_source(zip_->read(*pkl), src_->name() + " (entry " + pkl->name + ")");
     pickle::PickleOptions options;
-    options.persistent_load = [this](const Value& pid) { return zip_storage(pid); };
+    options.persistent_load = [this](const Value& pid) { return pickle::PersistentObject{zip_storage(pid)}; };
     const pickle::Pickle p = pickle::read_pickle(*data, 0, options);
     extract(p.root(), out);
   }
@@ -164,7 +163,14 @@ class CheckpointReader {
       fail("was written on a big-endian machine (sys_info little_endian is False); its byte order is not supported");
     }
     pickle::PickleOptions options;
-    options.persistent_load = [this](const Value& pid) { return legacy_storage(pid); };
+    options.persistent_load = [this](const Value& pid) {
+      // ('module', class, source file, source): torch.save(module) names the class so; it stays a
+      // bare global (instantiating it gives a placeholder).
+      if (pid.kind == Kind::kTuple && pid.items.size() == 4) {
+        if (const std::string* tag = text_of(pid.items[0]); tag && *tag == "module") return pickle::PersistentObject{0, 1};
+      }
+      return pickle::PersistentObject{legacy_storage(pid)};
+    };
     const pickle::Pickle main = pickle::read_pickle(*src_, sys_info.end(), options);
     const pickle::Pickle keys = pickle::read_pickle(*src_, main.end());
     const Value& list = keys.root();
@@ -202,10 +208,6 @@ class CheckpointReader {
 
   int64_t legacy_storage(const Value& pid) {
     const std::string shape = "('storage', storage type, key, location, numel, view)";
-    if (pid.kind == Kind::kTuple && !pid.items.empty()) {
-      const std::string* tag = text_of(pid.items[0]);
-      if (tag && *tag == "module") return kModuleClassHandle;  // a module class saved with its source: inert
-    }
     if (pid.kind != Kind::kTuple || pid.items.size() != 6) fail("a persistent id is " + pid.describe() + ", not " + shape);
     const std::string* tag = text_of(pid.items[0]);
     const std::string* key = text_of(pid.items[2]);

@@ -373,6 +373,10 @@ TEST(TorchCheckpoint, LegacyStreamsReadViewsAndRefuseFaults) {
       {legacy_checkpoint(main(6), {"0"}, {}), "element count at byte"},
       {legacy_checkpoint(main(6), {}, {}), "storage '0' has no data"},
       {legacy_checkpoint(main(6, "0", true, 4, 3), {"0"}, {{6, six}}), "storage view 'v' [4, +3) lies outside its storage '0' of 6 elements"},
+      // torch.save(module): the class comes from a ('module', class, file, source) persistent id.
+      {legacy_checkpoint(PickleWriter().proto(2).mark().str("module").global("ltr.models", "Net").str("net.py").str("src").tuple()
+                             .binpersid().empty_tuple().newobj().stop().bytes(), {}, {}),
+       "holds a placeholder for ltr.models.Net, not a dict"},
   };
   for (const auto& c : cases) {
     const std::string msg = error_of(c.bytes);
