@@ -23,7 +23,9 @@ ConvertResult convert_torch_checkpoint(const std::string& in, const std::string&
   // write_safetensors writes out + ".partial" and renames it into place: neither may be the input.
   if (same_file(in, out) || same_file(in, out + ".partial")) throw WeightsError(what + "the output would overwrite the input");
   std::error_code ec;
-  if (!options.overwrite && fs::exists(out, ec)) throw WeightsError(what + "the output exists; it is replaced only when asked (dimp_weights convert --force)");
+  if (!options.overwrite && fs::exists(out, ec)) {
+    throw WeightsError(what + "the output exists; it is replaced only when asked (dimp_weights convert --force)");
+  }
 
   TorchCheckpoint ckpt = read_torch_checkpoint(in);
   if (options.check_against) {

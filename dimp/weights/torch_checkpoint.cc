@@ -51,6 +51,9 @@ const std::string* text_of(const Value* v) {
   return v && (v->kind == Kind::kString || v->kind == Kind::kBytes) ? &v->text : nullptr;
 }
 
+// A name from the file for messages: quoted, at most 200 characters.
+std::string quote_name(const std::string& s) { return "'" + (s.size() > 200 ? s.substr(0, 200) + "..." : s) + "'"; }
+
 std::string dims_str(const std::vector<int64_t>& d) {
   std::ostringstream s;
   s << "[";
@@ -131,11 +134,11 @@ class CheckpointReader {
     if (h >= 0) return h;
     const std::string name = prefix_ + "data/" + *key;
     const ZipEntry* e = zip_->find(name);
-    if (!e) fail("storage '" + *key + "' has no entry '" + name + "'");
+    if (!e) fail("storage " + quote_name(*key) + " has no entry " + quote_name(name));
     const uint64_t elsize = static_cast<uint64_t>(at::elementSize(dtype));
     const uint64_t n = static_cast<uint64_t>(numel->integer);
     if (n > e->size / elsize || n * elsize != e->size) {
-      fail("storage '" + *key + "' is announced with " + std::to_string(n) + " elements of " + at::toString(dtype) + " but its entry holds " +
+      fail("storage " + quote_name(*key) + " is announced with " + std::to_string(n) + " elements of " + at::toString(dtype) + " but its entry holds " +
            std::to_string(e->size) + " bytes");
     }
     Storage s;
@@ -181,22 +184,24 @@ class CheckpointReader {
       const std::string* key = text_of(k);
       if (!key) fail("its storage list holds " + k->describe() + ", not a key");
       auto it = root_by_key_.find(*key);
-      if (it == root_by_key_.end()) fail("its storage list names storage '" + *key + "', which no persistent id announced");
+      if (it == root_by_key_.end()) fail("its storage list names storage " + quote_name(*key) + ", which no persistent id announced");
       Storage& s = storages_[static_cast<size_t>(it->second)];
-      if (s.has_data) fail("its storage list names storage '" + *key + "' twice");
-      if (!src_->contains(offset, 8)) fail("storage '" + *key + "': its element count at byte " + std::to_string(offset) + " runs past the end");
+      if (s.has_data) fail("its storage list names storage " + quote_name(*key) + " twice");
+      if (!src_->contains(offset, 8)) {
+        fail("storage " + quote_name(*key) + ": its element count at byte " + std::to_string(offset) + " runs past the end");
+      }
       unsigned char b[8];
       src_->read(offset, b, 8);
       uint64_t count = 0;
       for (int i = 7; i >= 0; --i) count = (count << 8) | b[i];
       if (count != s.numel) {
-        fail("storage '" + *key + "' holds " + std::to_string(count) + " elements at byte " + std::to_string(offset) + " but " +
+        fail("storage " + quote_name(*key) + " holds " + std::to_string(count) + " elements at byte " + std::to_string(offset) + " but " +
              std::to_string(s.numel) + " were announced");
       }
       const uint64_t elsize = static_cast<uint64_t>(at::elementSize(s.dtype));
       const uint64_t left = src_->size() - offset - 8;
       if (count > left / elsize) {
-        fail("storage '" + *key + "': " + std::to_string(count) + " elements of " + at::toString(s.dtype) + " at byte " +
+        fail("storage " + quote_name(*key) + ": " + std::to_string(count) + " elements of " + at::toString(s.dtype) + " at byte " +
              std::to_string(offset + 8) + " run past the end (" + std::to_string(src_->size()) + " bytes)");
       }
       s.has_data = true;
@@ -229,19 +234,19 @@ class CheckpointReader {
     // (view_key, offset, size) in elements of the root storage (old PyTorch's storage views).
     if (view->kind != Kind::kTuple || view->items.size() != 3 || !text_of(view->items[0]) || view->items[1]->kind != Kind::kInt ||
         view->items[2]->kind != Kind::kInt || view->items[1]->integer < 0 || view->items[2]->integer < 0) {
-      fail("storage '" + *key + "': its view is " + view->describe() + ", not (key, offset, size)");
+      fail("storage " + quote_name(*key) + ": its view is " + view->describe() + ", not (key, offset, size)");
     }
     const std::string& view_key = view->items[0]->text;
     const auto off = static_cast<uint64_t>(view->items[1]->integer), size = static_cast<uint64_t>(view->items[2]->integer);
     const uint64_t root_numel = storages_[static_cast<size_t>(root)].numel;
     if (off > root_numel || size > root_numel - off) {
-      fail("storage view '" + view_key + "' [" + std::to_string(off) + ", +" + std::to_string(size) + ") lies outside its storage '" +
-           *key + "' of " + std::to_string(root_numel) + " elements");
+      fail("storage view " + quote_name(view_key) + " [" + std::to_string(off) + ", +" + std::to_string(size) + ") lies outside its storage " +
+           quote_name(*key) + " of " + std::to_string(root_numel) + " elements");
     }
     auto it = view_by_key_.find(view_key);
     if (it != view_by_key_.end()) {
       const Storage& v = storages_[static_cast<size_t>(it->second)];
-      if (v.root != root || v.view_offset != off || v.numel != size) fail("storage view '" + view_key + "' is announced twice, differently");
+      if (v.root != root || v.view_offset != off || v.numel != size) fail("storage view " + quote_name(view_key) + " is announced twice, differently");
       return it->second;
     }
     Storage v;
@@ -269,7 +274,7 @@ class CheckpointReader {
     if (it == root_by_key_.end()) return -1;
     const Storage& s = storages_[static_cast<size_t>(it->second)];
     if (s.dtype != dtype || s.numel != numel) {
-      fail("storage '" + key + "' is announced as " + std::to_string(s.numel) + " " + at::toString(s.dtype) + " and as " +
+      fail("storage " + quote_name(key) + " is announced as " + std::to_string(s.numel) + " " + at::toString(s.dtype) + " and as " +
            std::to_string(numel) + " " + at::toString(dtype));
     }
     return it->second;
@@ -295,7 +300,7 @@ class CheckpointReader {
     if (s.entry) {
       zip_->read_into(*s.entry, t.data_ptr());
     } else {
-      if (!s.has_data) fail("storage '" + s.key + "' has no data: the storage list after the pickle does not name it");
+      if (!s.has_data) fail("storage " + quote_name(s.key) + " has no data: the storage list after the pickle does not name it");
       src_->read(s.data_offset, t.data_ptr(), bytes);
     }
     auto* p = static_cast<unsigned char*>(t.data_ptr());
@@ -305,7 +310,7 @@ class CheckpointReader {
     }
     if (s.dtype == at::kBool) {
       for (uint64_t i = 0; i < bytes; ++i) {
-        if (p[i] > 1) fail("bool storage '" + s.key + "' holds the byte " + std::to_string(p[i]) + " at element " + std::to_string(i));
+        if (p[i] > 1) fail("bool storage " + quote_name(s.key) + " holds the byte " + std::to_string(p[i]) + " at element " + std::to_string(i));
       }
     }
     s.data = t;
@@ -336,13 +341,13 @@ class CheckpointReader {
       for (const auto& [k, v] : root.entries) {
         if (!is_tensor_call(*v)) {
           fail("has no 'net' entry, and its top-level dict is not a dict of tensors: " +
-               (k->kind == Kind::kString ? "entry '" + k->text + "'" : "an entry under " + k->describe()) + " is " + v->describe());
+               (k->kind == Kind::kString ? "entry " + quote_name(k->text) : "an entry under " + k->describe()) + " is " + v->describe());
         }
       }
     }
     for (const auto& [k, v] : state->entries) {
       if (k->kind != Kind::kString) fail("a state dict key is " + k->describe() + ", not a string");
-      out.tensors.emplace_back(k->text, tensor_of(*v, where + " '" + k->text + "'", 0));
+      out.tensors.emplace_back(k->text, tensor_of(*v, where + " " + quote_name(k->text), 0));
     }
   }
 
@@ -399,7 +404,7 @@ class CheckpointReader {
     }
     if (numel > 0 && last >= s.numel) {
       fail(where + ": offset " + std::to_string(offset) + ", sizes " + dims_str(sizes) + " and strides " + dims_str(strides) +
-           " reach beyond storage '" + s.key + "' of " + std::to_string(s.numel) + " elements");
+           " reach beyond storage " + quote_name(s.key) + " of " + std::to_string(s.numel) + " elements");
     }
     const unsigned __int128 bytes = numel * static_cast<unsigned __int128>(at::elementSize(s.dtype));
     const unsigned __int128 budget = static_cast<unsigned __int128>(budget_base_) * kMaxTensorBytesPerFileByte + kMaxTensorBytesSlack;
