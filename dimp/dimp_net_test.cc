@@ -1,6 +1,6 @@
 // The DiMP networks: the reference's exact tensor layout (names, shapes, counts), importing
-// pytracking checkpoints through the converter with every tensor arriving unchanged, output
-// shapes for 288 x 288 patches, and refusal of weights that do not fit.
+// pytracking checkpoints through the C++ converter (dimp/weights/convert.h) with every tensor
+// arriving unchanged, output shapes for 288 x 288 patches, and refusal of weights that do not fit.
 #include "dimp/dimp_net.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dimp/weights/convert.h"
 #include "dimp/weights/state_dict.h"
 #include "tests/python_support.h"
 #include "tests/random_batchnorm.h"
@@ -64,22 +65,29 @@ TEST_P(DiMPNetLayout, TensorsAreExactlyTheReferences) {
   EXPECT_EQ(params, arch == "dimp18" ? 19645911 : 43097303);
 }
 
-// A checkpoint with pytracking's structure (custom classes beside 'net'), in both of
-// PyTorch's formats, converted and loaded: every tensor as the original (checksums computed
-// by torch from the checkpoint), nothing missing or left over.
+// A checkpoint with pytracking's structure (custom classes beside 'net'), written by Debian's
+// torch in both of PyTorch's formats, converted by the C++ reader (no Python, no code from the
+// file run) and loaded: every tensor as the original (checksums computed by torch from the
+// checkpoint), nothing missing or left over.
 TEST_P(DiMPNetLayout, ConvertedPytrackingCheckpointLoadsUnchanged) {
   if (!testing::python_with_torch()) GTEST_SKIP() << "/usr/bin/python3 with torch (python3-torch) is needed";
   const std::string arch = GetParam();
   for (const std::string format : {"--legacy", ""}) {
     const std::string pth = testing::temp_path(arch + ".pth"), sums = testing::temp_path(arch + ".json");
-    const std::string st = testing::temp_path(arch + ".safetensors");
+    const std::string st = testing::temp_path(arch + format + ".safetensors");
     auto root = testing::source_root();
     ASSERT_EQ(testing::run_python("tests/python/make_pytracking_checkpoint.py",
                                   "--arch " + arch + " --spec-dir " + *root + "/tools/pytracking_spec --out " + pth +
                                       " --checksums " + sums + " " + format),
               0);
-    ASSERT_EQ(testing::run_python("tools/convert_pytracking.py", pth + " " + st + " --arch " + arch), 0);
     DiMPNet net(config_of(arch));
+    weights::ConvertOptions options;
+    options.check_against = net.get();
+    options.arch = arch;
+    options.overwrite = true;  // a rerun of the test in the same folder
+    const auto converted = weights::convert_torch_checkpoint(pth, st, options);
+    EXPECT_EQ(converted.metadata.at("epoch"), "50");
+    EXPECT_EQ(converted.metadata.at("net_type"), "DiMPnet");
     weights::load_module(*net, st);
     std::ifstream in(sums);
     auto expected = nlohmann::json::parse(in);

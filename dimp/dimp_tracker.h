@@ -6,8 +6,8 @@
 //                          LinearFilterInitializer, IoUNetBoxEstimator, SampleMemory>;
 //   auto t = dimp::make_tracker("dimp50", dimp::default_params("dimp50"), "dimp50.safetensors");
 //
-// Weights: pytracking's dimp18.pth / dimp50.pth converted with tools/convert_pytracking.py,
-// or our own training's checkpoint.
+// Weights: pytracking's dimp18.pth / dimp50.pth converted with `dimp_weights convert` (C++,
+// dimp/weights/convert.h), or our own training's checkpoint.
 #pragma once
 
 #include <functional>

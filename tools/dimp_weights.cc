@@ -1,13 +1,16 @@
-// dimp_weights — inspect, check and create weights files (safetensors) of the DiMP networks.
+// dimp_weights — inspect, check, create and convert weights files (safetensors) of the DiMP networks.
 //
 //   dimp_weights info dimp50.safetensors --arch dimp50   # tensors, parameters, metadata; checks the fit
 //   dimp_weights init --arch dimp18 --seed 1 --out d18.safetensors   # seeded initial weights
+//   dimp_weights convert dimp50.pth dimp50.safetensors --arch dimp50  # pytracking's checkpoint, no Python
 #include <ATen/ATen.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 
 #include "dimp/dimp_net.h"
+#include "dimp/weights/convert.h"
 #include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
 
@@ -22,10 +25,11 @@ dimp::DiMPNetConfig config_of(const std::string& arch) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"dimp_weights: inspect, check and create DiMP weights files (safetensors)"};
+  CLI::App app{"dimp_weights: inspect, check, create and convert DiMP weights files (safetensors)"};
   app.require_subcommand(1);
   std::string file, arch, out;
   uint64_t seed = 1;
+  bool force = false;
   auto* info = app.add_subcommand("info", "list a file's tensors and parameters; with --arch, check it fits");
   info->add_option("file", file, "safetensors file")->required();
   info->add_option("--arch", arch, "dimp18 or dimp50");
@@ -33,8 +37,29 @@ int main(int argc, char** argv) {
   init->add_option("--arch", arch, "dimp18 or dimp50")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
+  auto* convert = app.add_subcommand(
+      "convert", "convert a PyTorch checkpoint (pytracking's dimp18.pth / dimp50.pth, zip or legacy format) to safetensors; "
+                 "its pickles are read without running any code, and files naming code-running globals are refused");
+  convert->add_option("checkpoint", file, "PyTorch checkpoint (.pth)")->required();
+  convert->add_option("output", out, "safetensors file to write")->required();
+  convert->add_option("--arch", arch, "dimp18 or dimp50: refuse unless every tensor fits that network");
+  convert->add_flag("--force", force, "replace an existing output file (never the input)");
   CLI11_PARSE(app, argc, argv);
   try {
+    if (*convert) {
+      dimp::weights::ConvertOptions options;
+      options.arch = arch;
+      options.overwrite = force;
+      std::optional<dimp::DiMPNet> net;
+      if (!arch.empty()) {
+        net.emplace(config_of(arch));
+        options.check_against = net->get();
+      }
+      const auto r = dimp::weights::convert_torch_checkpoint(file, out, options);
+      std::printf("wrote %s: %zu tensors, %lld floating-point values%s\n", out.c_str(), r.tensors,
+                  static_cast<long long>(r.float_values), arch.empty() ? "" : (", fits " + arch).c_str());
+      return 0;
+    }
     if (*init) {
       at::manual_seed(seed);
       dimp::DiMPNet net(config_of(arch));

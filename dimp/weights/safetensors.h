@@ -10,19 +10,13 @@
 #include <ATen/ATen.h>
 
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace dimp::weights {
+#include "dimp/weights/weights_error.h"
 
-// WeightsError: a weights file is unreadable, malformed, hostile, or does not fit the model;
-// the message names the file and what was wrong.
-class WeightsError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace dimp::weights {
 
 // TensorInfo: one header entry.
 struct TensorInfo {
