@@ -1,0 +1,285 @@
+// The command-line tools under careless and hostile input, as a user runs them: each case is a
+// row of the README's bad-input table. A refusal is an exit status of 1 with one clear line on
+// stderr (never a crash, an abort or a hang), and nothing tracked or written is lost.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <string>
+
+#include "data/cv/image_io.h"
+#include "data/ground_truth.h"
+#include "data/synthetic.h"
+#include "dimp/tracker.h"
+#include "dimp/weights/state_dict.h"
+#include "dimp/dimp_net.h"
+#include "tests/testing.h"
+
+namespace fs = std::filesystem;
+
+namespace dimp {
+namespace {
+
+struct Run {
+  int status;
+  std::string output;  // stdout and stderr
+  bool has(const std::string& s) const { return output.find(s) != std::string::npos; }
+};
+
+std::string tool(const std::string& name) {
+  const char* base = std::getenv("TEST_SRCDIR");
+  return (fs::path(base ? base : ".") / "dimp_cpp" / "tools" / name).string();
+}
+
+// run: a tool with arguments (shell words), at most 120 s (a hang fails the test, not the suite).
+Run run(const std::string& name, const std::string& args) {
+  const std::string cmd = "timeout 120 " + tool(name) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+// otb_sequence: a synthetic sequence written in the OTB layout (JPEG frames, 1-based boxes).
+std::string otb_sequence(const std::string& name, int frames = 10) {
+  const fs::path dir = fs::path(testing::temp_path("data")) / "otb" / name;
+  if (fs::exists(dir)) return dir.string();
+  fs::create_directories(dir / "img");
+  auto seq = data::make_synthetic_sequence({160, 120, frames, 11, 24, 0.2, false, false});
+  for (int i = 0; i < frames; ++i) {
+    char file[16];
+    std::snprintf(file, sizeof file, "%04d.jpg", i + 1);
+    cv::imwrite((dir / "img" / file).string(), data::tensor_to_mat(seq.frames[i]));
+  }
+  data::write_rect_file((dir / "groundtruth_rect.txt").string(), seq.ground_truth, 1.0);
+  return dir.string();
+}
+
+std::string copy_of(const std::string& seq, const std::string& name) {
+  const fs::path to = fs::path(testing::temp_path(name)) / "otb" / fs::path(seq).filename();
+  fs::remove_all(to);
+  fs::create_directories(to.parent_path());
+  fs::copy(seq, to, fs::copy_options::recursive);
+  return to.string();
+}
+
+int lines(const std::string& path) {
+  std::ifstream in(path);
+  int n = 0;
+  for (std::string l; std::getline(in, l);) ++n;
+  return n;
+}
+
+TEST(DimpTrack, ParametersThatCannotWorkAreRefusedBeforeTracking) {
+  const std::string seq = otb_sequence("Square");
+  const int first = default_params("weight-free").first_frame_samples();
+  auto r = run("dimp_track", "--input " + seq + " --set sample_memory_size=" + std::to_string(first));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("cannot hold the first frame's")) << r.output;
+  for (const std::string bad : {"sample_memory_size=15.7", "sample_memory_size=4294967311", "seed=-1",
+                                "image_sample_size=4096", "augment_dropout_num=100000", "target_inside_ratio=100"}) {
+    r = run("dimp_track", "--input " + seq + " --set " + bad);
+    EXPECT_EQ(r.status, 1) << bad << ": " << r.output;
+    EXPECT_TRUE(r.has(bad.substr(0, bad.find('=')))) << bad << ": " << r.output;
+    EXPECT_FALSE(r.has("FPS")) << bad << ": tracked anyway";
+  }
+  r = run("dimp_track", "--input " + seq + " --threads 100000");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("100000")) << r.output;
+}
+
+TEST(DimpTrack, TheReadmesOverridesAndPartialParameterFilesWork) {
+  const std::string seq = otb_sequence("Square");
+  auto r = run("dimp_track", "--input " + seq + " --set scale_filter_scales=0");
+  EXPECT_EQ(r.status, 0) << r.output;
+  const std::string partial = testing::temp_path("partial.json");
+  std::ofstream(partial) << R"({"learning_rate": 0.03})";
+  r = run("dimp_track", "--print-params --params " + partial);
+  ASSERT_EQ(r.status, 0) << r.output;
+  TrackerParams expected = default_params("weight-free");
+  expected.learning_rate = 0.03;
+  EXPECT_EQ(TrackerParams::from_json_string(r.output, TrackerParams{}).to_json(), expected.to_json());
+}
+
+TEST(DimpTrack, OutputsNeverReplaceInputsOrExistingFiles) {
+  const std::string seq = otb_sequence("Square");
+  const std::string out = testing::temp_path("boxes.txt");
+  std::ofstream(out) << "precious\n";
+  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("exists (--force overwrites it)")) << r.output;
+  EXPECT_EQ(lines(out), 1);
+  r = run("dimp_track", "--input " + seq + " --output " + out + " --force");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(lines(out), 10);
+  const std::string gt = seq + "/groundtruth_rect.txt";
+  r = run("dimp_track", "--input " + seq + " --output " + gt + " --force");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("is one of the inputs")) << r.output;
+  EXPECT_EQ(lines(gt), 10);
+  r = run("dimp_track", "--input " + seq + " --output /nonexistent/dir/boxes.txt");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("does not exist")) << r.output;
+  EXPECT_FALSE(r.has("FPS")) << "tracked before checking the output";
+}
+
+TEST(DimpTrack, ABadFrameKeepsTheBoxesTrackedBeforeIt) {
+  const std::string seq = copy_of(otb_sequence("Square"), "bad_frame");
+  std::ofstream(seq + "/img/0006.jpg", std::ios::trunc) << "not a jpeg";
+  const std::string out = testing::temp_path("partial_boxes.txt");
+  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("frame 6")) << r.output;
+  EXPECT_TRUE(r.has("0006.jpg")) << r.output;
+  EXPECT_TRUE(r.has("the boxes of the 5 frame(s) before it are in")) << r.output;
+  EXPECT_EQ(lines(out), 5);
+}
+
+TEST(DimpTrack, FramesAreInNumericOrderAndAGapIsNamed) {
+  const std::string seq = copy_of(otb_sequence("Square"), "gap");
+  fs::remove(seq + "/groundtruth_rect.txt");
+  for (int i = 1; i <= 10; ++i) {  // unpadded names: 1.jpg .. 10.jpg
+    char from[16];
+    std::snprintf(from, sizeof from, "%04d.jpg", i);
+    fs::rename(seq + "/img/" + from, seq + "/img/" + std::to_string(i) + ".jpg");
+  }
+  const std::string out = testing::temp_path("unpadded.txt");
+  auto r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24 --output " + out);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(lines(out), 10);
+  fs::remove(seq + "/img/3.jpg");
+  r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("frame 3 is missing")) << r.output;
+}
+
+TEST(DimpTrack, AHugeImageIsRefusedByItsHeader) {
+  const std::string seq = copy_of(otb_sequence("Square"), "huge");
+  std::vector<uchar> png;
+  cv::imencode(".png", cv::Mat(4, 4, CV_8UC3, cv::Scalar(0)), png);
+  for (int k : {16, 20}) {  // IHDR width and height: 20000
+    png[k] = 0, png[k + 1] = 0, png[k + 2] = 0x4e, png[k + 3] = 0x20;
+  }
+  fs::remove(seq + "/img/0001.jpg");
+  std::ofstream(seq + "/img/0001.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
+  auto r = run("dimp_track", "--input " + seq);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("20000x20000")) << r.output;
+}
+
+TEST(DimpTrack, OpenCvBaselinesRefuseABadFirstBox) {
+  const std::string seq = otb_sequence("Square");
+  for (const std::string tracker : {"csrt", "kcf", "mil"}) {
+    for (const std::string box : {"nan,10,20,20", "10,10,0,0", "500,500,20,20"}) {
+      auto r = run("dimp_track", "--input " + seq + " --tracker " + tracker + " --box " + box);
+      EXPECT_EQ(r.status, 1) << tracker << " " << box << ": " << r.output;
+      EXPECT_TRUE(r.has("initial box")) << tracker << " " << box << ": " << r.output;
+    }
+  }
+}
+
+TEST(DimpEval, FailuresAreListedApartAndNeverScored) {
+  const std::string good = otb_sequence("Square");
+  const fs::path root = fs::path(good).parent_path().parent_path();
+  // A second sequence whose sixth frame is broken, in the same dataset.
+  const fs::path broken = root / "otb" / "Broken";
+  fs::remove_all(broken);
+  fs::copy(good, broken, fs::copy_options::recursive);
+  std::ofstream(broken / "img" / "0006.jpg", std::ios::trunc) << "garbage";
+  const std::string results = testing::temp_path("eval_results");
+  auto r = run("dimp_eval", "--root " + root.string() + " --trackers weight-free,csrt --results " + results);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("failure(s), left out of the scores")) << r.output;
+  EXPECT_TRUE(r.has("weight-free on Broken")) << r.output;
+  EXPECT_TRUE(r.has("csrt on Broken")) << r.output;
+  std::ifstream csv(results + "/per_sequence.csv");
+  std::string text((std::istreambuf_iterator<char>(csv)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("weight-free,Square"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Broken"), std::string::npos) << text;
+
+  r = run("dimp_eval", "--root " + root.string() + " --trackers weight-free --format bogus --results " + results);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("unknown result format 'bogus'")) << r.output;
+  EXPECT_FALSE(r.has("terminate")) << r.output;
+  r = run("dimp_eval", "--root " + root.string() + " --trackers weight-free --results " + (root / "otb").string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("lies inside the dataset")) << r.output;
+  r = run("dimp_eval", "--root " + root.string() + " --trackers weight-free --jobs 100000 --results " + results);
+  EXPECT_EQ(r.status, 1) << r.output;
+}
+
+TEST(DimpEval, AnExcludedSequenceIsNeverReadAndACorruptResultIsRecomputed) {
+  const std::string good = otb_sequence("Square");
+  const fs::path root = fs::path(testing::temp_path("eval_exclude"));
+  fs::create_directories(root / "otb");
+  fs::remove_all(root / "otb" / "Square");
+  fs::copy(good, root / "otb" / "Square", fs::copy_options::recursive);
+  fs::remove_all(root / "otb" / "Unparsable");
+  fs::copy(good, root / "otb" / "Unparsable", fs::copy_options::recursive);
+  std::ofstream(root / "otb" / "Unparsable" / "groundtruth_rect.txt", std::ios::trunc) << "1,2,three,4\n";
+  const std::string results = testing::temp_path("exclude_results");
+  auto r = run("dimp_eval", "--root " + root.string() + " --sequences Square --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = run("dimp_eval", "--root " + root.string() + " --sequences Nope --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("no sequence 'Nope'")) << r.output;
+  // The stored result corrupted: the resumed run recomputes it.
+  const std::string stored = results + "/weight-free/Square.txt";
+  ASSERT_TRUE(fs::exists(stored));
+  std::ofstream(stored, std::ios::trunc) << "1,2,x,4\n";
+  r = run("dimp_eval", "--root " + root.string() + " --sequences Square --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(lines(stored), 10);
+}
+
+TEST(DimpWeights, NonFiniteWeightsAreRefusedEverywhere) {
+  const std::string path = testing::temp_path("nan.safetensors");
+  DiMPNet net(DiMPNetConfig::dimp18());
+  {
+    at::NoGradGuard ng;
+    net->bb_regressor->iou_predictor->bias.fill_(NAN);
+  }
+  weights::save_module(*net, path);
+  auto r = run("dimp_weights", "info " + path);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("bb_regressor.iou_predictor.bias: 1 of 1 values")) << r.output;
+  r = run("dimp_weights", "info " + path + " --arch dimp18");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("NaN or Inf")) << r.output;
+  r = run("dimp_track", "--input " + otb_sequence("Square") + " --tracker dimp18 --weights " + path);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("NaN or Inf")) << r.output;
+  // Training from them stops at once, and writes no final weights.
+  const std::string ws = testing::temp_path("nan_ws");
+  const std::string settings = testing::temp_path("nan_settings.json");
+  std::ofstream(settings) << R"({"init_weights": ")" << path << R"(", "workspace": ")" << ws
+                          << R"(", "epochs": 1, "batches_per_epoch": 1, "image_size": 64, "datasets": [{"type": "synthetic", "sequences": 2}]})";
+  r = run("dimp_train", "--settings " + settings);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("NaN or Inf")) << r.output;
+  EXPECT_FALSE(fs::exists(ws + "/final.safetensors"));
+}
+
+TEST(DimpTrain, MistakesInTheSettingsAreRefusedByName) {
+  const std::string settings = testing::temp_path("bad_settings.json");
+  for (const auto& [text, needle] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"arch": "dimp99", "datasets": [{"type": "synthetic"}]})", "dimp99"},
+           {R"({"frozen_layers": ["layer7"], "datasets": [{"type": "synthetic"}]})", "layer7"},
+           {R"({"epoch": 5, "datasets": [{"type": "synthetic"}]})", "'epoch' is not a known setting"},
+           {R"({"epochs": -1, "datasets": [{"type": "synthetic"}]})", "epochs"}}) {
+    std::ofstream(settings, std::ios::trunc) << text;
+    auto r = run("dimp_train", "--settings " + settings);
+    EXPECT_EQ(r.status, 1) << text;
+    EXPECT_TRUE(r.has(needle)) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace dimp
