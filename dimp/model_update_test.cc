@@ -165,5 +165,37 @@ TEST(SampleMemory, OptimizesEveryTwentyFramesAndAfterDistractorsAsInSection37) {
   EXPECT_NEAR(sum(last), 1.0, 1e-9);
 }
 
+// Table 3's other two strategies, as the paper words them: "No update: the model is not updated
+// during tracking"; "Model averaging: in each frame, the target model is updated using the linear
+// combination of the current and newly predicted model" (the new one from that frame alone).
+TEST(UpdateStrategies, NoUpdateAndModelAveragingAsInTable3) {
+  TrackerParams p;
+  RecordingPredictor predictor;
+  auto feat = at::rand({15, 2, 3, 3}).to(at::kDouble);
+  auto boxes = at::tensor({10.0, 10.0, 20.0, 20.0}).repeat({15, 1});
+  NoUpdate none(p);
+  const at::Tensor f0 = none.initialize(predictor, feat, boxes, p);
+  for (int frame = 2; frame < 30; ++frame) {
+    for (auto kind : {UpdateKind::kNormal, UpdateKind::kHardNegative}) {
+      EXPECT_TRUE(at::equal(none.update(predictor, f0, feat.narrow(0, 0, 1), boxes[0], kind, frame), f0));
+    }
+  }
+  EXPECT_EQ(predictor.runs.size(), 1u);  // only the first frame's optimization
+
+  ModelAveraging avg(p);
+  at::Tensor f = avg.initialize(predictor, feat, boxes, p);
+  for (int frame = 2; frame < 6; ++frame) {
+    const size_t before = predictor.runs.size();
+    const at::Tensor next = avg.update(predictor, f, feat.narrow(0, 0, 1), boxes[0], UpdateKind::kNormal, frame);
+    // The new model: the recording predictor's optimize() returns its start (zeros) + 1, from the
+    // frame's one sample.
+    ASSERT_EQ(predictor.runs.size(), before + 1);
+    EXPECT_EQ(predictor.runs.back().samples, 1);
+    EXPECT_TRUE(at::allclose(next, (1 - p.model_averaging_rate) * f + p.model_averaging_rate * at::ones_like(f)));
+    f = next;
+  }
+  EXPECT_TRUE(at::equal(avg.update(predictor, f, feat.narrow(0, 0, 1), boxes[0], UpdateKind::kSkip, 7), f));
+}
+
 }  // namespace
 }  // namespace dimp

@@ -183,7 +183,7 @@ TrackerParams TrackerParams::from_json_string(const std::string& text, const Tra
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw std::invalid_argument(where + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw std::invalid_argument(where + ": expected a JSON object of parameters");
@@ -219,7 +219,7 @@ void TrackerParams::set(const std::string& name, const std::string& value) {
   json v;
   try {
     v = json::parse(value);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // not JSON (or a number out of range)
     v = value;  // a bare word is a string (border_mode=inside)
   }
   assign(*this, name, v, "override " + name + "=" + value);

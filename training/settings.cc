@@ -153,7 +153,7 @@ TrainingSettings parse_training_settings(const std::string& text, const std::str
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw std::invalid_argument(where + ": not valid JSON (" + e.what() + ")");
   }
   Object o(j, where);
