@@ -221,7 +221,9 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
     }
     if (!out) throw WeightsError("error while writing " + tmp);
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw WeightsError("cannot move " + tmp + " to " + path + " (" + ec.message() + ")");
 }
 
 }  // namespace dimp::weights
