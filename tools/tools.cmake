@@ -1,12 +1,17 @@
 # Command-line tools (included from the top-level CMakeLists.txt when OpenCV is found).
+# dimp::cv_tracker: the cv::Tracker adapter, installed for applications.
+add_library(dimp_cv_tracker tools/lib/cv_tracker.cc)
+add_library(dimp::cv_tracker ALIAS dimp_cv_tracker)
+set_target_properties(dimp_cv_tracker PROPERTIES EXPORT_NAME cv_tracker)
+target_link_libraries(dimp_cv_tracker PUBLIC dimp_cv)
+
 add_library(dimp_tools_lib
-  tools/lib/cv_tracker.cc
   tools/lib/frame_source.cc
   tools/lib/frame_tracker.cc
   tools/lib/output_files.cc
   tools/lib/plots.cc
   tools/lib/sequence_runner.cc)
-target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)
+target_link_libraries(dimp_tools_lib PUBLIC dimp_cv_tracker)
 
 foreach(tool dimp_info dimp_track dimp_eval dimp_demo)
   add_executable(${tool} tools/${tool}.cc)
