@@ -6,7 +6,6 @@
 #include <ATen/ops/leaky_relu.h>
 #include <ATen/ops/max_pool2d.h>
 #include <ATen/ops/mkldnn_convolution.h>
-#include <ATen/ops/mkldnn_reorder_conv2d_weight.h>
 
 #include <limits>
 #include <stdexcept>
@@ -57,17 +56,8 @@ bool onednn_bfloat16_available() {
 #endif
 }
 
-bool native_bfloat16() {
-#if defined(__x86_64__)
-  static const bool ok = onednn_bfloat16_available() && __builtin_cpu_supports("avx512bf16");
-  return ok;
-#else
-  return false;
-#endif
-}
-
 Conv2d::Conv2d(const at::Tensor& filter, bool depthwise, const WindowSpec& window, at::Tensor bias,
-               Activation activation, double alpha, at::ScalarType compute, bool pack)
+               Activation activation, double alpha, at::ScalarType compute)
     : window_(window), activation_(activation), alpha_(alpha) {
   if (filter.dim() != 4 || !filter.is_floating_point()) {
     throw std::invalid_argument("the filter must be a 4-D float tensor, got " + shape_text(filter.sizes()));
@@ -90,18 +80,10 @@ Conv2d::Conv2d(const at::Tensor& filter, bool depthwise, const WindowSpec& windo
       throw std::invalid_argument("the bias " + shape_text(bias.sizes()) + " does not fit " + std::to_string(w.size(0)) +
                                   " output channels");
     }
-    bias_ = bias.to(at::kFloat).contiguous();
+    bias_ = bias.to(compute).contiguous();
   }
-  // Channels-last weights: LibTorch converts the weight to the input's memory format on every
-  // call otherwise.
   weight_ = w.to(compute).contiguous(at::MemoryFormat::ChannelsLast);
-  if (compute == at::kBFloat16 && pack && onednn_bfloat16_available()) {
-    packed_ = at::mkldnn_reorder_conv2d_weight(weight_.contiguous().to_mkldnn(at::kBFloat16), {0, 0},
-                                               {window.stride_h, window.stride_w},
-                                               {window.dilation_h, window.dilation_w}, groups_);
-  } else if (bias_.defined()) {
-    bias_ = bias_.to(compute);
-  }
+  use_onednn_ = at::hasMKLDNN() && (compute == at::kFloat || onednn_bfloat16_available());
 }
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
@@ -111,15 +93,15 @@ at::Tensor Conv2d::operator()(const at::Tensor& x) const {
     throw std::invalid_argument("the input " + shape_text(x.sizes()) + " has " + std::to_string(channels) +
                                 " channels, the filter takes " + std::to_string(in_channels_));
   }
-  Padded p = pad_window(x, window_, weight_.size(2), weight_.size(3), 0.0, !packed_.defined());
+  const Padded p = pad_window(x, window_, weight_.size(2), weight_.size(3), 0.0, true);
   const at::ScalarType type = weight_.scalar_type();
   at::Tensor y;
-  if (packed_.defined()) {
-    y = at::mkldnn_convolution(p.x.contiguous().to_mkldnn(at::kBFloat16), packed_, bias_, p.padding,
+  if (use_onednn_) {
+    // oneDNN directly: at::convolution's heuristics send unstrided 1x1 convolutions of one image
+    // on one thread to a BLAS path about 2x slower here.
+    y = at::mkldnn_convolution(p.x.scalar_type() == type ? p.x : p.x.to(type), weight_, bias_, p.padding,
                                {window_.stride_h, window_.stride_w}, {window_.dilation_h, window_.dilation_w},
-                               groups_)
-            .to_dense()
-            .contiguous(at::MemoryFormat::ChannelsLast);
+                               groups_);
   } else {
     y = at::convolution(p.x.scalar_type() == type ? p.x : p.x.to(type), weight_, bias_,
                         {window_.stride_h, window_.stride_w}, p.padding, {window_.dilation_h, window_.dilation_w},

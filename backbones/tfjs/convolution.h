@@ -6,7 +6,8 @@
 //   at::Tensor y = conv(x_nhwc);   // (N, H', W', Cout), NHWC in and out
 //
 // Filters are converted once, at construction: TF's HWIO (depthwise HWCM, channel multiplier M)
-// to LibTorch's OIHW (depthwise (C*M, 1, H, W), groups C). NHWC data is handed to LibTorch as the
+// to LibTorch's OIHW (depthwise (C*M, 1, H, W), groups C), with channels-last strides (LibTorch
+// would otherwise convert the filter to the input's memory format on every call). NHWC data is handed to LibTorch as the
 // NCHW view of the same memory (channels-last strides), so oneDNN convolves it without copies.
 // TF's SAME padding is asymmetric at stride 2 (the extra row after); LibTorch pads symmetrically,
 // so an asymmetric case pads the input explicitly (zeros; -inf for pooling).
@@ -34,16 +35,20 @@ struct WindowSpec {
 // Activation: the fused activation of _FusedConv2D / FusedDepthwiseConv2dNative.
 enum class Activation { kNone, kRelu, kRelu6, kLeakyRelu, kElu, kSigmoid, kTanh };
 
-// Conv2d: one prepared convolution. Computes in `compute` (kFloat, or kBFloat16 with float bias
-// and float accumulation); with `pack` and a CPU with oneDNN bfloat16 support the bfloat16
-// filter is also kept in oneDNN's blocked layout so no call re-orders it.
+// Conv2d: one prepared convolution, run by oneDNN (at::mkldnn_convolution on channels-last data)
+// where LibTorch has it. Computes in `compute`: kFloat, or kBFloat16 (float accumulation).
+//
+// Why no pre-packed (oneDNN-blocked) bfloat16 filters as backbones/resnet.cc keeps: a packed
+// convolution takes and returns oneDNN tensors, and between this graph's convolutions sit
+// element-wise ops (hard-swish, squeeze-excite) that need dense ones; the conversions made
+// centernet's backbone to stride 16 at 288x288 take 38 ms of CPU instead of 15 (dense bfloat16)
+// and 10 (float32) on the AVX512-BF16 development machine.
 class Conv2d {
  public:
   // filter: TF layout (HWIO, or HWCM when depthwise), float; bias: (Cout) or undefined;
   // alpha: LeakyRelu's slope.
   Conv2d(const at::Tensor& filter, bool depthwise, const WindowSpec& window, at::Tensor bias = {},
-         Activation activation = Activation::kNone, double alpha = 0.2, at::ScalarType compute = at::kFloat,
-         bool pack = false);
+         Activation activation = Activation::kNone, double alpha = 0.2, at::ScalarType compute = at::kFloat);
 
   // operator(): x in the node's layout (NHWC, or NCHW), any strides; the result in the same
   // layout, in the compute type. Throws std::invalid_argument when x's channels do not fit.
@@ -51,12 +56,12 @@ class Conv2d {
 
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return weight_.size(0); }
-  bool is_packed() const { return packed_.defined(); }
 
  private:
-  at::Tensor weight_, bias_, packed_;  // OIHW (compute type), float bias, oneDNN-blocked copy
+  at::Tensor weight_, bias_;  // OIHW, channels-last strides; both in the compute type
   WindowSpec window_;
   int64_t in_channels_, groups_;
+  bool use_onednn_ = false;
   Activation activation_;
   double alpha_;
 };
@@ -67,7 +72,5 @@ at::Tensor max_pool(const at::Tensor& x, const WindowSpec& window);
 // onednn_bfloat16_available: whether this CPU runs oneDNN's bfloat16 convolutions (AVX-512).
 bool onednn_bfloat16_available();
 
-// native_bfloat16: whether it has native bfloat16 dot products (AVX512-BF16), where bfloat16 pays.
-bool native_bfloat16();
 
 }  // namespace dimp::backbones::tfjs

@@ -93,11 +93,10 @@ void GraphModel::Impl::build(ModelJson model, std::map<std::string, at::Tensor> 
   switch (options.precision) {
     case Precision::kFloat32: compute = at::kFloat; break;
     case Precision::kBFloat16: compute = at::kBFloat16; break;
-    case Precision::kAuto: compute = native_bfloat16() ? at::kBFloat16 : at::kFloat; break;
+    case Precision::kAuto: compute = at::kFloat; break;  // see Precision
   }
   CompileOptions compile;
   compile.compute_type = compute;
-  compile.pack_weights = compute == at::kBFloat16;
   for (const std::string& s : model.signature_outputs) signature_outputs.push_back(s.substr(0, s.rfind(':')));
 
   nodes.resize(model.nodes.size());

@@ -14,7 +14,7 @@
 // name a node, every Const must have its weight with the dtype and shape the graph states, every
 // shard must hold exactly the manifest's bytes; a fault is a TfjsError naming the file and the
 // node or weight, and nothing is half-loaded. Weights become LibTorch tensors at load, filters in
-// LibTorch's layouts (bfloat16 and oneDNN-packed under bfloat16 precision); a run's execution
+// LibTorch's layouts (channels-last, in the precision's type); a run's execution
 // plan (the nodes the outputs need, in order, and when each value can be freed) is computed once
 // per set of inputs and outputs and cached. Inputs may differ in size from the Placeholder's
 // stated shape (the graph's own shape constants, such as centernet's decoding head's, may then
@@ -33,10 +33,17 @@
 namespace dimp::backbones::tfjs {
 
 // Precision: the convolutions' arithmetic (everything else runs in the type its inputs have).
+// Unlike backbones/resnet.cc's, kAuto is float32 on every CPU: this graph's convolutions have few
+// channels (16..528) and element-wise ops between them, and measured on the AVX512-BF16
+// development machine (one thread, centernet to stride 16 at 288x288) float32 takes 10 ms of CPU,
+// dense bfloat16 15 ms, bfloat16 with oneDNN-packed filters and blocked activations 38 ms (the
+// conversions around every element-wise op); benchmarks/tfjs_backbone_benchmark measures it.
+// bfloat16 also costs accuracy here: ~0.3% per convolution grows to 9-14% (relative RMS) at the
+// stride-8 and stride-16 features (centernet_reference_test prints it).
 enum class Precision {
-  kAuto,      // bfloat16 where the CPU has native bfloat16 dot products (AVX512-BF16), else float32
+  kAuto,      // the faster on this machine's measurements: float32
   kFloat32,   // float32 throughout, as TF.js computes
-  kBFloat16,  // bfloat16 convolutions (float accumulation) wherever oneDNN supports them
+  kBFloat16,  // bfloat16 convolutions (float accumulation), dense channels-last, through oneDNN
 };
 
 // GraphModelOptions: how a model is prepared at load; fixed afterwards.

@@ -40,7 +40,6 @@ std::unique_ptr<Kernel> make_kernel(std::function<void(const Tensors&, Tensors&)
 // CompileOptions: decisions the loader makes for every node.
 struct CompileOptions {
   at::ScalarType compute_type = at::kFloat;  // the convolutions' arithmetic (kFloat or kBFloat16)
-  bool pack_weights = false;                 // keep bfloat16 filters pre-packed for oneDNN
 };
 
 // NodeContext: what compiling a node sees: its definition, the values of its constant inputs, the

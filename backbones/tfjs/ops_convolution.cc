@@ -89,8 +89,7 @@ CompiledNode compile_conv(const NodeContext& c, bool depthwise, bool fused) {
   const CompileOptions& o = c.options();
   try {
     return conv_node(std::make_shared<const Conv2d>(filter(c), depthwise, window, bias, act,
-                                                    c.attr_float("leakyrelu_alpha", 0.2), o.compute_type,
-                                                    o.pack_weights));
+                                                    c.attr_float("leakyrelu_alpha", 0.2), o.compute_type));
   } catch (const std::invalid_argument& e) {
     c.fail(e.what());
   }
