@@ -7,8 +7,8 @@
 
 #include "backbones/tfjs/graph_model.h"
 #include "backbones/tfjs/model_files.h"
-#include "backbones/tfjs/reference_test_support.h"
-#include "backbones/tfjs/tfjs_reference.h"
+#include "backbones/tfjs/testing/reference_test_support.h"
+#include "backbones/tfjs/testing/tfjs_reference.h"
 #include "data/cv/image_io.h"
 #include "data/ground_truth.h"
 #include "tests/testing.h"

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "backbones/tfjs/graph_model.h"
-#include "backbones/tfjs/test_models.h"
+#include "backbones/tfjs/testing/test_models.h"
 #include "tests/testing.h"
 
 namespace dimp::backbones::tfjs {
@@ -68,6 +68,41 @@ TEST(GraphModel, ComputesTheOpsDefinitions) {
   // The same outputs again (the cached plan) give the same values.
   const at::Tensor x = at::randn({1, 4, 4, 2});
   EXPECT_TRUE(at::equal(net.run({{"x", x}}, {"mean"})[0], net.run({{"x", x}}, {"mean"})[0]));
+}
+
+// The fuzz target's hand-written seeds (model.json, NUL, shard) load and run: the ops of
+// centernet's decoding head and of nanodet's ONNX-converted graph, together.
+TEST(GraphModel, RunsTheFuzzSeeds) {
+  auto seed = [](const std::string& name) {
+    const auto root = dimp::testing::source_root();
+    std::ifstream in(*root + "/backbones/tfjs/fuzz/corpus/model_json/" + name, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t nul = bytes.find('\0');
+    return GraphModel::from_memory(bytes.substr(0, nul), {{"weights.bin", bytes.substr(nul + 1)}}, name);
+  };
+  auto sizes = [](const at::Tensor& t) { return t.sizes().vec(); };
+  const GraphModel conv = seed("conv_mean_split");
+  auto out = conv.run({{"x", at::randn({1, 4, 4, 2})}}, {"mean", "pool"});
+  EXPECT_EQ(sizes(out[0]), (std::vector<int64_t>{1, 1, 1, 3}));
+  EXPECT_EQ(sizes(out[1]), (std::vector<int64_t>{1, 4, 4, 2}));
+  EXPECT_EQ(conv.output_names(), std::vector<std::string>{"mean"});  // the signature's
+
+  const GraphModel head = seed("decoding_head");
+  const at::Tensor heat = at::rand({1, 4, 4, 2});
+  out = head.run({{"heat", heat}}, {"topk", "topk:1", "slice", "concat", "eq", "cast"});
+  EXPECT_EQ(sizes(out[0]), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(out[1].scalar_type(), at::kInt);
+  EXPECT_EQ(sizes(out[2]), (std::vector<int64_t>{1, 1, 5}));
+  EXPECT_EQ(sizes(out[3]), (std::vector<int64_t>{1, 5, 2}));
+  EXPECT_TRUE(out[4].all().item<bool>());
+  EXPECT_TRUE(at::equal(out[5], out[1].remainder(2).to(at::kFloat)));
+  EXPECT_FLOAT_EQ(out[0][0][0].item<float>(), heat.max().item<float>());  // resizing keeps the maximum
+
+  const GraphModel nano = seed("nanodet_like");
+  out = nano.run({{"input_1", at::randn({1, 2, 6, 6})}}, {"Identity", "pool"});
+  EXPECT_EQ(sizes(out[0]), (std::vector<int64_t>{1, 8}));
+  EXPECT_EQ(sizes(out[1]), (std::vector<int64_t>{1, 2, 2, 2}));
+  EXPECT_TRUE(at::isfinite(out[1]).all().item<bool>());  // -inf padding never wins a window
 }
 
 TEST(GraphModel, BFloat16ConvolutionsReturnFloat) {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "backbones/tfjs/model_json.h"
-#include "backbones/tfjs/test_models.h"
+#include "backbones/tfjs/testing/test_models.h"
 #include "backbones/tfjs/weight_shards.h"
 
 namespace dimp::backbones::tfjs {

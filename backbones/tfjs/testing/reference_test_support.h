@@ -1,4 +1,4 @@
-// backbones/tfjs/reference_test_support.h — shared parts of the tests that compare the executor
+// backbones/tfjs/testing/reference_test_support.h — shared parts of the tests that compare the executor
 // with TF.js: the synthetic image, a real frame scaled to a model's input, and a detection-list
 // comparison that tolerates reordering among (numerically) tied scores.
 #pragma once

@@ -1,4 +1,4 @@
-// backbones/tfjs/tfjs_reference.h — for tests: a model's node values as TF.js itself computes
+// backbones/tfjs/testing/tfjs_reference.h — for tests: a model's node values as TF.js itself computes
 // them (its own runtime and pure-JavaScript CPU backend, tests/tfjs/run_model.js under Node.js),
 // the independent reference the executor is compared with.
 //

@@ -1,4 +1,4 @@
-#include "backbones/tfjs/tfjs_reference.h"
+#include "backbones/tfjs/testing/tfjs_reference.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -1,4 +1,4 @@
-// backbones/tfjs/test_models.h — for tests: tiny hand-written TF.js graph models (model.json text
+// backbones/tfjs/testing/test_models.h — for tests: tiny hand-written TF.js graph models (model.json text
 // and shard bytes) to run and to break, one fault at a time.
 //
 //   TinyModel m = tiny_conv_model();

@@ -1,4 +1,4 @@
-#include "backbones/tfjs/test_models.h"
+#include "backbones/tfjs/testing/test_models.h"
 
 #include <cstring>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "backbones/tfjs/reference_test_support.h"
+#include "backbones/tfjs/testing/reference_test_support.h"
 
 #include <ATen/ops/upsample_bilinear2d.h>
 
