@@ -7,7 +7,6 @@
 #include <mutex>
 #include <set>
 
-#include "backbones/tfjs/convolution.h"
 #include "backbones/tfjs/kernel.h"
 #include "backbones/tfjs/model_json.h"
 #include "backbones/tfjs/weight_shards.h"

@@ -3,6 +3,7 @@
 #include <ATen/ops/cat.h>
 #include <ATen/ops/constant_pad_nd.h>
 
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 

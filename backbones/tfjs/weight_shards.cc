@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace dimp::backbones::tfjs {
 namespace {
@@ -22,22 +23,18 @@ std::string describe(const WeightSpec& w) {
 // decode: one weight's bytes to its tensor.
 at::Tensor decode(const WeightSpec& w, const char* bytes) {
   auto empty = [&](at::ScalarType t) { return at::empty(w.shape, at::TensorOptions().dtype(t)); };
+  auto fill = [&](at::Tensor t) {  // an empty tensor has no data pointer to copy to
+    if (w.bytes > 0) std::memcpy(t.data_ptr(), bytes, static_cast<size_t>(w.bytes));
+    return t;
+  };
   if (!w.quantization) {
     if (w.dtype == "bool") {
-      at::Tensor raw = empty(at::kByte);
-      std::memcpy(raw.data_ptr(), bytes, static_cast<size_t>(w.bytes));
-      return raw.ne(0);
+      return fill(empty(at::kByte)).ne(0);
     }
-    at::Tensor t = empty(w.dtype == "int32" ? at::kInt : at::kFloat);
-    std::memcpy(t.data_ptr(), bytes, static_cast<size_t>(w.bytes));
-    return t;
+    return fill(empty(w.dtype == "int32" ? at::kInt : at::kFloat));
   }
   const Quantization& q = *w.quantization;
-  if (q.dtype == "float16") {
-    at::Tensor half = empty(at::kHalf);
-    std::memcpy(half.data_ptr(), bytes, static_cast<size_t>(w.bytes));
-    return half.to(at::kFloat);
-  }
+  if (q.dtype == "float16") return fill(empty(at::kHalf)).to(at::kFloat);
   // Affine codes, computed in double and rounded once, as TF.js does in JavaScript.
   const bool wide = q.dtype == "uint16";
   auto code = [&](int64_t k) -> double {
@@ -57,7 +54,12 @@ at::Tensor decode(const WeightSpec& w, const char* bytes) {
   }
   at::Tensor t = empty(at::kFloat);
   auto* out = t.data_ptr<float>();
-  for (int64_t k = 0; k < w.count; ++k) out[k] = static_cast<float>(code(k) * q.scale + q.min);
+  constexpr double kMax = std::numeric_limits<float>::max();
+  for (int64_t k = 0; k < w.count; ++k) {
+    const double v = code(k) * q.scale + q.min;  // beyond float's range: infinity, as a Float32Array stores it
+    out[k] = v > kMax ? std::numeric_limits<float>::infinity()
+                      : v < -kMax ? -std::numeric_limits<float>::infinity() : static_cast<float>(v);
+  }
   return t;
 }
 
