@@ -38,4 +38,8 @@ std::optional<std::vector<bbox::Box>> read_results(const std::string& format, co
                                                    const std::string& tracker, const std::string& sequence,
                                                    size_t frames);
 
+// read_seconds_file: one time in seconds a line (GOT-10k's <seq>_time.txt), each finite and
+// non-negative; DataError naming file and line otherwise.
+std::vector<double> read_seconds_file(const std::string& path);
+
 }  // namespace dimp::data
