@@ -137,6 +137,40 @@ double region_overlap(const Region& a, const Region& b, double width, double hei
   return uni > 0 ? std::clamp(inter / uni, 0.0, 1.0) : 0.0;
 }
 
+std::vector<Region> parse_regions(const std::string& text, const std::string& where) {
+  std::vector<Region> out;
+  std::istringstream in(text);
+  int lineno = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lineno;
+    const std::string at = where + ":" + std::to_string(lineno);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      out.emplace_back();  // a blank line: checked below, allowed only at the end
+      continue;
+    }
+    if (!out.empty() && out.back().empty()) throw DataError(at + ": blank line inside the regions");
+    Region r = split_numbers(line, at);
+    if (r.size() != 4 && (r.size() < 6 || r.size() % 2 != 0)) {
+      throw DataError(at + ": expected 4 rectangle values or a polygon, found " + std::to_string(r.size()));
+    }
+    for (double v : r) {
+      if (!std::isfinite(v)) throw DataError(at + ": a value is not finite");
+    }
+    out.push_back(std::move(r));
+  }
+  while (!out.empty() && out.back().empty()) out.pop_back();
+  if (out.empty()) throw DataError(where + ": no regions");
+  return out;
+}
+
+std::vector<Region> read_regions(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw DataError("cannot open ground truth " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_regions(text.str(), path);
+}
+
 bbox::Box region_box(const Region& region) {
   if (region.size() == 4) return {region[0], region[1], region[2], region[3]};
   const Polygon p = points(region);

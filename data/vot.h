@@ -47,6 +47,11 @@ double region_area(const Region& region);
 // rotated boxes are). 0 when either has no area; std::invalid_argument for malformed regions.
 double region_overlap(const Region& a, const Region& b, double width, double height);
 
+// read_regions / parse_regions: a VOT ground-truth file, one region a line (4 rectangle values
+// or a polygon); DataError naming file and line for anything else (a word, a wrong count, NaN).
+std::vector<Region> read_regions(const std::string& path);
+std::vector<Region> parse_regions(const std::string& text, const std::string& where);
+
 // region_box: a rectangle as it is, a polygon as the box centred on its corners' mean with its
 // area (how a tracker is initialised from a rotated box; data::PolygonToBox::kAreaPreserving).
 bbox::Box region_box(const Region& region);

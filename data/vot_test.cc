@@ -189,13 +189,29 @@ TEST(VotTrajectory, RoundTripsAndRefusesMalformedFiles) {
   EXPECT_THROW(read_trajectory(testing::temp_path("missing.txt")), DataError);
 }
 
+TEST(VotRegions, GroundTruthFilesAreReadStrictly) {
+  EXPECT_EQ(parse_regions("1,2,3,4\n1,2,3,4,5,6,7,8\n\n", "g").size(), 2u);
+  for (const auto& [text, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"", "g: no regions"},
+           {"1,2,3\n", "g:1: expected 4 rectangle values or a polygon, found 3"},
+           {"1,2,3,4\n\n1,2,3,4\n", "g:3: blank line inside the regions"},
+           {"1,2,nan,4\n", "g:1: a value is not finite"},
+           {"1,2,three,4\n", "g:1: 'three' is not a number"}}) {
+    try {
+      parse_regions(text, "g");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(VotMeasures, ThePerfectTrackerOnRealPolygons) {
   DIMP_REQUIRE_DATA(data_dir);
   // vot/bag's rotated boxes, answered with themselves: no failure, every overlap 1, EAO 1.
-  std::ifstream in(data_dir + "/vot/bag/groundtruth.txt");
-  std::vector<Region> truth;
-  for (std::string line; std::getline(in, line);) truth.push_back(split_numbers(line, "groundtruth"));
+  const std::vector<Region> truth = read_regions(data_dir + "/vot/bag/groundtruth.txt");
   ASSERT_EQ(truth.size(), 196u);
+  EXPECT_EQ(truth[0], (Region{334.02, 128.36, 438.19, 188.78, 396.39, 260.83, 292.23, 200.41}));
   const auto t = run_supervised(truth, 480, 360, [](size_t, const Region&) {}, [&](size_t f) { return truth[f]; });
   const auto s = score_sequence(t, truth, 480, 360);
   EXPECT_TRUE(s.failures.empty());

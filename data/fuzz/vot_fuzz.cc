@@ -1,5 +1,5 @@
-// Fuzz target: stored VOT baseline runs (trajectories) and the region overlap behind every VOT
-// measure. A trajectory must be read or refused with a DataError; every region read from it must
+// Fuzz target: stored VOT baseline runs (trajectories), VOT ground-truth regions, and the region
+// overlap behind every VOT measure. A trajectory must be read or refused with a DataError; every region read from it must
 // give an overlap in [0, 1] with a rectangle and with a rotated box, and 1 with itself when it
 // has an area.
 #include <cmath>
@@ -13,6 +13,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace vot = dimp::data::vot;
   const std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    for (const auto& r : vot::parse_regions(text, "fuzz ground truth")) vot::region_box(r);
+  } catch (const dimp::data::DataError&) {
+  }
   vot::Trajectory t;
   try {
     t = vot::parse_trajectory(text, "fuzz");
