@@ -28,7 +28,7 @@ std::string result_path(const std::string& format, const std::string& dir, const
   check_result_format(format);
   const fs::path base = fs::path(dir) / tracker;
   if (format == "got10k") return (base / sequence / (sequence + "_001.txt")).string();
-  if (format == "vot") return (base / "baseline" / sequence / (sequence + "_001.txt")).string();
+  if (format == "vot") return (base / "unsupervised" / sequence / (sequence + "_001.txt")).string();
   return (base / (sequence + ".txt")).string();
 }
 

@@ -7,7 +7,10 @@
 // | got10k      | <dir>/<tracker>/<seq>/<seq>_001.txt,          | x,y,w,h 0-based; seconds    |
 // |             | <dir>/<tracker>/<seq>/<seq>_time.txt          | per frame                   |
 // | trackingnet | <dir>/<tracker>/<seq>.txt                     | x,y,w,h 0-based             |
-// | vot         | <dir>/<tracker>/baseline/<seq>/<seq>_001.txt  | "1", then x,y,w,h per frame |
+// | vot         | <dir>/<tracker>/unsupervised/<seq>/<seq>_001.txt | "1", then x,y,w,h per frame |
+// |             | (the VOT stack's unsupervised experiment: one run without resets; the    |
+// |             | baseline experiment's runs, with resets, are data/vot.h's trajectories   |
+// |             | in <dir>/<tracker>/baseline/<seq>/<seq>_001.txt)                          |
 //
 //   dimp::data::write_results("got10k", "results", "weight-free", seq.name, boxes, times);
 //   auto previous = dimp::data::read_results("got10k", "results", "weight-free", seq.name, seq.size());

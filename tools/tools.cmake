@@ -5,10 +5,12 @@ add_library(dimp_tools_lib
   tools/lib/frame_tracker.cc
   tools/lib/output_files.cc
   tools/lib/plots.cc
-  tools/lib/sequence_runner.cc)
+  tools/lib/report.cc
+  tools/lib/sequence_runner.cc
+  tools/lib/trax.cc)
 target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)
 
-foreach(tool dimp_info dimp_track dimp_eval dimp_demo)
+foreach(tool dimp_info dimp_track dimp_eval dimp_demo dimp_trax)
   add_executable(${tool} tools/${tool}.cc)
   target_link_libraries(${tool} PRIVATE dimp_tools_lib)
 endforeach()
