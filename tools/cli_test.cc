@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 #include <string>
 
 #include "data/cv/image_io.h"
@@ -226,6 +227,57 @@ TEST(DimpTrack, OpenCvBaselinesRefuseABadFirstBox) {
       EXPECT_TRUE(r.has("initial box")) << tracker << " " << box << ": " << r.output;
     }
   }
+}
+
+TEST(DimpTrack, SeveralBoxesTrackSeveralTargetsHeadless) {
+  const std::string seq = otb_sequence("Square");
+  const auto gt = data::read_rect_file(seq + "/groundtruth_rect.txt", 1.0);
+  const std::string out = testing::temp_path("multi/boxes.txt");
+  fs::create_directories(fs::path(out).parent_path());
+  const std::string first = std::to_string(gt[0].x) + "," + std::to_string(gt[0].y) + "," +
+                            std::to_string(gt[0].w) + "," + std::to_string(gt[0].h);
+  auto r = run("dimp_track", "--input " + seq + " --box " + first + " --box 100,70,30,30 --output " + out +
+                                 " --no-display");
+  ASSERT_EQ(r.status, 0) << r.output;
+  // One file per target, a line per frame; the name --output gave is not written.
+  EXPECT_EQ(lines(testing::temp_path("multi/boxes_1.txt")), 10);
+  EXPECT_EQ(lines(testing::temp_path("multi/boxes_2.txt")), 10);
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_TRUE(r.has("target 1: frames 1-10, ")) << r.output;
+  EXPECT_TRUE(r.has("target 2: frames 1-10, ")) << r.output;
+  EXPECT_TRUE(r.has("mean score")) << r.output;
+  EXPECT_TRUE(r.has("boxes in " + testing::temp_path("multi/boxes_2.txt"))) << r.output;
+  // Target 1 tracks as a lone tracker does: the same boxes as a single-target run.
+  const std::string single = testing::temp_path("multi/single.txt");
+  r = run("dimp_track", "--input " + seq + " --box " + first + " --output " + single);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_text(single), read_text(testing::temp_path("multi/boxes_1.txt")));
+  EXPECT_FALSE(r.has("target 1:")) << "a single target's summary is unchanged";
+
+  // Every target's file is checked before the first frame.
+  r = run("dimp_track", "--input " + seq + " --box 10,10,20,20 --box 50,50,20,20 --output " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("boxes_1.txt exists (--force overwrites it)")) << r.output;
+  EXPECT_FALSE(r.has("FPS"));
+  // A bad box names its target; nothing is tracked.
+  r = run("dimp_track", "--input " + seq + " --box 10,10,20,20 --box 500,500,20,20 --output " + out + " --force");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("target 2: ")) << r.output;
+  EXPECT_TRUE(r.has("frame 1: ")) << r.output;
+  // A video without a box, a ground truth or a display cannot start.
+  const std::string clip = testing::temp_path("multi/clip.avi");
+  {
+    cv::VideoWriter w(clip, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {160, 120});
+    ASSERT_TRUE(w.isOpened());
+    for (int i = 0; i < 5; ++i) w.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(20 * i, 40, 60)));
+  }
+  r = run("dimp_track", "--input " + clip + " --no-display");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("give the initial box with --box x,y,w,h (or select it with the mouse on a display)")) << r.output;
+  r = run("dimp_track", "--input " + clip + " --box 20,20,40,40 --box 90,50,30,30 --output " +
+                            testing::temp_path("multi/clip.txt") + " --no-display");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(lines(testing::temp_path("multi/clip_2.txt")), 5);
 }
 
 TEST(DimpEval, FailuresAreListedApartAndNeverScored) {

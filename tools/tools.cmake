@@ -3,12 +3,13 @@ add_library(dimp_tools_lib
   tools/lib/cv_tracker.cc
   tools/lib/frame_source.cc
   tools/lib/frame_tracker.cc
+  tools/lib/live_view.cc
   tools/lib/output_files.cc
   tools/lib/plots.cc
   tools/lib/report.cc
   tools/lib/sequence_runner.cc
   tools/lib/trax.cc)
-target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)
+target_link_libraries(dimp_tools_lib PUBLIC dimp_cv ${CMAKE_DL_LIBS})
 
 foreach(tool dimp_info dimp_track dimp_eval dimp_demo dimp_trax)
   add_executable(${tool} tools/${tool}.cc)
