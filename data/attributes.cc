@@ -117,7 +117,10 @@ SequenceAttributes find_attributes(const Sequence& sequence, const std::string& 
   const std::vector<std::string>* names = nullptr;
   if (sequence.dataset == "otb") {
     names = &otb_attribute_names();
-    for (const std::string& n : {sequence.name, lower(sequence.name)}) {
+    // The toolkit names split sequences with a '-' (Jogging-1) where readers use '_'.
+    std::string dashed = sequence.name;
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    for (const std::string& n : {sequence.name, lower(sequence.name), dashed, lower(dashed)}) {
       candidates.push_back(fs::path(dataset_root) / "anno" / "att" / (n + ".txt"));
     }
   } else if (sequence.dataset == "uav") {

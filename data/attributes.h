@@ -6,6 +6,8 @@
 // |         | beside the frames                            | padded with 0 (as the VOT toolkit does);  |
 // |         |                                              | "empty" marks frames without any tag      |
 // | otb     | <root>/anno/att/<Seq>.txt (the OTB toolkit's | 11 0/1 flags for the whole sequence, in   |
+// |         | names; also lowercase, and Jogging-1 for     |                                           |
+// |         | Jogging_1)                                   |                                           |
 // |         | folder, placed in the dataset root)          | the toolkit's order: IV OPR SV OCC DEF MB |
 // |         |                                              | FM IPR OV BC LR                           |
 // | uav     | <root>/anno/UAV123/att/<seq>.txt (shipped    | 12 0/1 flags: SV ARC LR FM FOC POC OV BC  |

@@ -108,6 +108,14 @@ TEST(SequenceAttributeFiles, OtbAndUav123Layouts) {
   std::ofstream(root + "/anno/att/Basketball.txt", std::ios::trunc) << "1 0 1 0 0 0 0 0 0 0 0.5\n";
   expect_error([&] { find_attributes(seq, root); }, "Basketball.txt:1: attribute flags must be 0 or 1");
 
+  Sequence jogging = seq;
+  jogging.name = "Jogging_1";
+  std::ofstream(root + "/anno/att/Jogging-1.txt") << "0 0 0 1 0 0 0 0 0 0 0\n";
+  a = find_attributes(jogging, root);
+  ASSERT_EQ(a.attributes.size(), 11u);
+  EXPECT_EQ(a.attributes[3].frames[0], 1);  // OCC
+  EXPECT_NE(a.source.find("Jogging-1.txt"), std::string::npos);
+
   const std::string uav = folder("uav_root");
   fs::create_directories(uav + "/anno/UAV123/att");
   std::ofstream(uav + "/anno/UAV123/att/bike1.txt") << "1,0,0,1,0,0,0,0,0,0,1,0\n";
