@@ -304,6 +304,18 @@ Trajectory read_trajectory(const std::string& path) {
   return parse_trajectory(text.str(), path);
 }
 
+bool is_supervised_run(const Trajectory& trajectory, const std::vector<Region>& truth, double width, double height,
+                       const ProtocolOptions& options) {
+  if (trajectory.size() != truth.size()) return false;
+  for (size_t i = 0; i < truth.size(); ++i) {
+    const Entry& e = trajectory[i];
+    if (e.kind == Entry::Kind::kRegion && region_overlap(truth[i], e.region, width, height) <= options.failure_overlap) {
+      return false;
+    }
+  }
+  return true;
+}
+
 SequenceScores score_sequence(const Trajectory& trajectory, const std::vector<Region>& truth, double width,
                               double height, const ProtocolOptions& options) {
   if (trajectory.size() != truth.size()) {

@@ -91,6 +91,13 @@ Trajectory read_trajectory(const std::string& path);
 // parse_trajectory: the same from text; `where` names the source in errors.
 Trajectory parse_trajectory(const std::string& text, const std::string& where);
 
+// is_supervised_run: whether `trajectory` can be a baseline run over `truth`: as long as the truth,
+// and every region overlapping it by more than `failure_overlap` (a baseline run marks such a
+// frame as a failure). A run stored without resets — an unsupervised run, or an older
+// dimp_eval's at the baseline path — that lost its target is not.
+bool is_supervised_run(const Trajectory& trajectory, const std::vector<Region>& truth, double width, double height,
+                       const ProtocolOptions& options = {});
+
 // SequenceScores: one supervised run scored against its ground truth.
 struct SequenceScores {
   std::vector<double> overlaps;           // per frame; NaN for "0", "1", "2" entries (EAO's input)

@@ -62,6 +62,14 @@ TEST(VotProtocol, AFailureReinitialisesFiveFramesLater) {
   ASSERT_EQ(trajectory.size(), kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) EXPECT_EQ(trajectory[i].kind, kinds[i]) << "frame " << i;
   EXPECT_EQ(format_trajectory(trajectory).substr(0, 32), "1\n0.0000,0.0000,10.0000,10.0000\n");
+  EXPECT_TRUE(is_supervised_run(trajectory, truth, 100, 100));
+  // The same frames tracked without resets (frame 3 lost, no failure marked) are not a baseline run.
+  Trajectory unsupervised(12, Entry{Kind::kRegion, {0, 0, 10, 10}});
+  unsupervised[0] = init();
+  EXPECT_TRUE(is_supervised_run(unsupervised, truth, 100, 100));
+  unsupervised[3].region = {50, 50, 10, 10};
+  EXPECT_FALSE(is_supervised_run(unsupervised, truth, 100, 100));
+  EXPECT_FALSE(is_supervised_run(trajectory, {truth[0]}, 100, 100));
   // A region that only touches the target (overlap 0) is a failure too.
   auto touching = run_supervised(
       {{0, 0, 10, 10}, {0, 0, 10, 10}}, 0, 0, [](size_t, const Region&) {},

@@ -371,6 +371,17 @@ TEST(DimpEval, VotLayoutGetsTheBaselineExperimentAttributesAndAReport) {
   r = run("dimp_eval", "--root " + root + " --trackers weight-free --results " + results);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(r.has("2 result(s) reused")) << r.output;
+  // A run without resets at the baseline path (as older versions stored the VOT results) that
+  // lost the target is no baseline run: recomputed.
+  {
+    std::ofstream old(baseline, std::ios::trunc);
+    old << "1\n";
+    for (int i = 1; i < 10; ++i) old << "140,100,10,10\n";
+  }
+  r = run("dimp_eval", "--root " + root + " --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("1 result(s) reused")) << r.output;
+  EXPECT_EQ(data::vot::format_trajectory(data::vot::read_trajectory(baseline)), data::vot::format_trajectory(trajectory));
 }
 
 TEST(DimpEval, BadAttributeFilesAndRangesAreRefusedBeforeWork) {

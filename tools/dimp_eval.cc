@@ -306,8 +306,10 @@ int main(int argc, char** argv) {
             const std::string path = baseline_path(name, seq.name);
             if (!force) {
               try {
+                // A run without resets stored at this path (an older dimp_eval's) is recomputed.
                 auto previous = vot::read_trajectory(path);
-                if (previous.size() == seq.size()) {
+                const dimp::tools::Frame first = load(0);
+                if (vot::is_supervised_run(previous, vot_truth[it.seq], first.bgr.cols, first.bgr.rows)) {
                   out.trajectory = std::move(previous);
                   out.seconds = read_timing(path, &out.frames);
                   out.reused = true;
