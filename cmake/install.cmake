@@ -29,7 +29,7 @@ install(TARGETS ${DIMP_EXPORTED} EXPORT dimpTargets
 install(EXPORT dimpTargets NAMESPACE dimp:: DESTINATION ${DIMP_INSTALL_CMAKEDIR})
 
 # Tools, when built.
-foreach(tool dimp_track dimp_eval dimp_train dimp_weights dimp_demo dimp_synth dimp_info)
+foreach(tool dimp_track dimp_eval dimp_train dimp_weights dimp_demo dimp_synth dimp_info dimp_trax)
   if(TARGET ${tool})
     install(TARGETS ${tool} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   endif()
