@@ -19,26 +19,19 @@
 
 #include "backbones/feature_extractor.h"
 #include "backbones/handcrafted_features.h"
+#include "backbones/pretrained_backbone.h"
 
 namespace dimp::backbones {
 
-namespace tfjs {
-class GraphModel;
-}
-
 // GraphFeaturesOptions: which network and nodes, and the blocks' weights.
 struct GraphFeaturesOptions {
-  std::string model = "human-models-3.0.4/centernet.json";  // under the model folder (tfjs::find_model_file)
-  std::string input = "tower_0/images";                     // (1, S, S, 3) RGB, raw 0..255
-  std::string node16 = "tower_0/MobilenetV3/expanded_conv_12/expand/hard_swish/mul_1";  // stride 16, 528 channels
-  std::string node8 = "tower_0/MobilenetV3/expanded_conv_6/expand/hard_swish/mul_1";     // stride 8, 192 channels
+  PretrainedBackboneOptions backbone;  // the network, its nodes and precision
   double weight8 = 0;          // the stride-8 block's weight (0: not used)
   bool center = true;          // centre each deep channel over the patch before scaling
   int64_t hog_orientations = 0;  // > 0: HOG and opponent colour at 16-pixel cells
   int64_t color_histogram_bins = 0;     // > 0: the target's colour likelihood as a channel
   double color_histogram_weight = 0.5;  // its scale within the hand-crafted block
   double handcrafted_weight = 0.5;      // the hand-crafted block's weight (HOG, colour, likelihood)
-  bool bfloat16 = false;       // the network's convolutions in bfloat16 (float32 is faster here)
 };
 
 class GraphFeatures {
@@ -53,8 +46,7 @@ class GraphFeatures {
 
  private:
   GraphFeaturesOptions options_;
-  std::shared_ptr<const tfjs::GraphModel> model_;  // one per model file and precision, shared
-  int64_t channels16_ = 0, channels8_ = 0;
+  PretrainedBackbone backbone_;
   std::optional<HandcraftedFeatures> handcrafted_;  // HOG/colour and the colour likelihood
 };
 

@@ -40,7 +40,7 @@ std::unique_ptr<VisualTracker> make_deep(const TrackerParams& p) {
     o.color_histogram_weight = p.feature_color_histogram_weight;
     o.handcrafted_weight = p.deep_handcrafted_weight;
   }
-  o.bfloat16 = p.network_precision == "bfloat16";
+  o.backbone.bfloat16 = p.network_precision == "bfloat16";
   return build_fixed_loss_tracker<backbones::GraphFeatures, losses::HingeLoss, optim::SteepestDescentGN, SampleMemory>(
       "deep", p, backbones::GraphFeatures(o));
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <tuple>
 
+#include "backbones/tfjs/model_files.h"
 #include "dimp/tracker_impl.h"
 #include "dimp/weights/state_dict.h"
 
@@ -233,6 +234,11 @@ std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const st
 
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights) {
   return make_dimp<DiMP50Net>("dimp50", params, weights);
+}
+
+std::unique_ptr<VisualTracker> make_dimp_mobilenet(const TrackerParams& params, const std::string& weights) {
+  return make_dimp<DiMPMobileNetNet>("dimp-mobilenet", params,
+                                     weights.empty() ? backbones::tfjs::find_model_file(kMobileNetHeadWeights) : weights);
 }
 
 }  // namespace dimp

@@ -49,7 +49,6 @@ Run run(const std::string& name, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 // otb_sequence: a synthetic sequence written in the OTB layout (JPEG frames, 1-based boxes).
 std::string otb_sequence(const std::string& name, int frames = 10) {
