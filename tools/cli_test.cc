@@ -120,31 +120,37 @@ int lines(const std::string& path) {
   return n;
 }
 
+TEST(DimpTrack, TheDefaultTrackerIsTheDeepVariantOnTheInstalledNetwork) {
+  auto r = run("dimp_track", "--input " + otb_sequence("Square") + " --max-frames 8");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("deep: 8 frames")) << r.output;
+}
+
 TEST(DimpTrack, ParametersThatCannotWorkAreRefusedBeforeTracking) {
   const std::string seq = otb_sequence("Square");
   const int first = default_params("weight-free").first_frame_samples();
-  auto r = run("dimp_track", "--input " + seq + " --set sample_memory_size=" + std::to_string(first));
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --set sample_memory_size=" + std::to_string(first));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("cannot hold the first frame's")) << r.output;
   for (const std::string bad : {"sample_memory_size=15.7", "sample_memory_size=4294967311", "seed=-1",
                                 "image_sample_size=4096", "augment_dropout_num=100000", "target_inside_ratio=100"}) {
-    r = run("dimp_track", "--input " + seq + " --set " + bad);
+    r = run("dimp_track", "--tracker weight-free --input " + seq + " --set " + bad);
     EXPECT_EQ(r.status, 1) << bad << ": " << r.output;
     EXPECT_TRUE(r.has(bad.substr(0, bad.find('=')))) << bad << ": " << r.output;
     EXPECT_FALSE(r.has("FPS")) << bad << ": tracked anyway";
   }
-  r = run("dimp_track", "--input " + seq + " --threads 100000");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --threads 100000");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("100000")) << r.output;
 }
 
 TEST(DimpTrack, TheReadmesOverridesAndPartialParameterFilesWork) {
   const std::string seq = otb_sequence("Square");
-  auto r = run("dimp_track", "--input " + seq + " --set scale_filter_scales=0");
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --set scale_filter_scales=0");
   EXPECT_EQ(r.status, 0) << r.output;
   const std::string partial = testing::temp_path("partial.json");
   std::ofstream(partial) << R"({"learning_rate": 0.03})";
-  r = run("dimp_track", "--print-params --params " + partial);
+  r = run("dimp_track", "--tracker weight-free --print-params --params " + partial);
   ASSERT_EQ(r.status, 0) << r.output;
   TrackerParams expected = default_params("weight-free");
   expected.learning_rate = 0.03;
@@ -155,19 +161,19 @@ TEST(DimpTrack, OutputsNeverReplaceInputsOrExistingFiles) {
   const std::string seq = otb_sequence("Square");
   const std::string out = testing::temp_path("boxes.txt");
   std::ofstream(out) << "precious\n";
-  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("exists (--force overwrites it)")) << r.output;
   EXPECT_EQ(lines(out), 1);
-  r = run("dimp_track", "--input " + seq + " --output " + out + " --force");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out + " --force");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(out), 10);
   const std::string gt = seq + "/groundtruth_rect.txt";
-  r = run("dimp_track", "--input " + seq + " --output " + gt + " --force");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + gt + " --force");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("is one of the inputs")) << r.output;
   EXPECT_EQ(lines(gt), 10);
-  r = run("dimp_track", "--input " + seq + " --output /nonexistent/dir/boxes.txt");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output /nonexistent/dir/boxes.txt");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("does not exist")) << r.output;
   EXPECT_FALSE(r.has("FPS")) << "tracked before checking the output";
@@ -177,7 +183,7 @@ TEST(DimpTrack, ABadFrameKeepsTheBoxesTrackedBeforeIt) {
   const std::string seq = copy_of(otb_sequence("Square"), "bad_frame");
   std::ofstream(seq + "/img/0006.jpg", std::ios::trunc) << "not a jpeg";
   const std::string out = testing::temp_path("partial_boxes.txt");
-  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("frame 6")) << r.output;
   EXPECT_TRUE(r.has("0006.jpg")) << r.output;
@@ -194,11 +200,11 @@ TEST(DimpTrack, FramesAreInNumericOrderAndAGapIsNamed) {
     fs::rename(seq + "/img/" + from, seq + "/img/" + std::to_string(i) + ".jpg");
   }
   const std::string out = testing::temp_path("unpadded.txt");
-  auto r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24 --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + "/img --box 10,10,24,24 --output " + out);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(out), 10);
   fs::remove(seq + "/img/3.jpg");
-  r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + "/img --box 10,10,24,24");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("frame 3 is missing")) << r.output;
 }
@@ -212,7 +218,7 @@ TEST(DimpTrack, AHugeImageIsRefusedByItsHeader) {
   }
   fs::remove(seq + "/img/0001.jpg");
   std::ofstream(seq + "/img/0001.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
-  auto r = run("dimp_track", "--input " + seq);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("20000x20000")) << r.output;
 }
@@ -235,7 +241,7 @@ TEST(DimpTrack, SeveralBoxesTrackSeveralTargetsHeadless) {
   fs::create_directories(fs::path(out).parent_path());
   const std::string first = std::to_string(gt[0].x) + "," + std::to_string(gt[0].y) + "," +
                             std::to_string(gt[0].w) + "," + std::to_string(gt[0].h);
-  auto r = run("dimp_track", "--input " + seq + " --box " + first + " --box 100,70,30,30 --output " + out +
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --box " + first + " --box 100,70,30,30 --output " + out +
                                  " --no-display");
   ASSERT_EQ(r.status, 0) << r.output;
   // One file per target, a line per frame; the name --output gave is not written.
@@ -248,18 +254,18 @@ TEST(DimpTrack, SeveralBoxesTrackSeveralTargetsHeadless) {
   EXPECT_TRUE(r.has("boxes in " + testing::temp_path("multi/boxes_2.txt"))) << r.output;
   // Target 1 tracks as a lone tracker does: the same boxes as a single-target run.
   const std::string single = testing::temp_path("multi/single.txt");
-  r = run("dimp_track", "--input " + seq + " --box " + first + " --output " + single);
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box " + first + " --output " + single);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_text(single), read_text(testing::temp_path("multi/boxes_1.txt")));
   EXPECT_FALSE(r.has("target 1:")) << "a single target's summary is unchanged";
 
   // Every target's file is checked before the first frame.
-  r = run("dimp_track", "--input " + seq + " --box 10,10,20,20 --box 50,50,20,20 --output " + out);
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box 10,10,20,20 --box 50,50,20,20 --output " + out);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("boxes_1.txt exists (--force overwrites it)")) << r.output;
   EXPECT_FALSE(r.has("FPS"));
   // A bad box names its target; nothing is tracked.
-  r = run("dimp_track", "--input " + seq + " --box 10,10,20,20 --box 500,500,20,20 --output " + out + " --force");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box 10,10,20,20 --box 500,500,20,20 --output " + out + " --force");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("target 2: ")) << r.output;
   EXPECT_TRUE(r.has("frame 1: ")) << r.output;
@@ -270,10 +276,10 @@ TEST(DimpTrack, SeveralBoxesTrackSeveralTargetsHeadless) {
     ASSERT_TRUE(w.isOpened());
     for (int i = 0; i < 5; ++i) w.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(20 * i, 40, 60)));
   }
-  r = run("dimp_track", "--input " + clip + " --no-display");
+  r = run("dimp_track", "--tracker weight-free --input " + clip + " --no-display");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("give the initial box with --box x,y,w,h (or select it with the mouse on a display)")) << r.output;
-  r = run("dimp_track", "--input " + clip + " --box 20,20,40,40 --box 90,50,30,30 --output " +
+  r = run("dimp_track", "--tracker weight-free --input " + clip + " --box 20,20,40,40 --box 90,50,30,30 --output " +
                             testing::temp_path("multi/clip.txt") + " --no-display");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(testing::temp_path("multi/clip_2.txt")), 5);

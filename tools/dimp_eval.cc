@@ -5,7 +5,7 @@
 // robustness, EAO) on VOT-layout data, GOT-10k / TrackingNet submission archives, and one
 // self-contained HTML report. Finished results are reused, so an interrupted run resumes.
 //
-//   dimp_eval --trackers weight-free,csrt,kcf                         # ../shared/data
+//   dimp_eval --trackers deep,weight-free,csrt,kcf                    # ../shared/data
 //   dimp_eval --dataset lasot --root /data/LaSOT --trackers dimp50 --weights dimp50.safetensors
 //   dimp_eval --dataset got10k --root /data/GOT-10k/test --trackers dimp50 --weights ... --pack
 #include <ATen/Parallel.h>
@@ -148,7 +148,8 @@ struct Outcome {
 
 int main(int argc, char** argv) {
   CLI::App app{"dimp_eval: run trackers over a dataset and compare them (tables, CSV, result files, plots, report)"};
-  std::string trackers = "weight-free,csrt,kcf", dataset = "shared", root, sequences, results_dir = "results";
+  std::string trackers = std::string(dimp::kDefaultTracker) + ",weight-free,csrt,kcf";
+  std::string dataset = "shared", root, sequences, results_dir = "results";
   std::string params_file, weights, format, eao_range = "100,356";
   std::vector<std::string> overrides;
   int jobs = 0, threads = 0;

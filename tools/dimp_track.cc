@@ -65,7 +65,7 @@ struct Target {
 
 int main(int argc, char** argv) {
   CLI::App app{"dimp_track: track targets through a video, an image folder or a camera"};
-  std::string input, tracker_name = "weight-free", params_file, weights, output, video_out, frames_dir;
+  std::string input, tracker_name = dimp::kDefaultTracker, params_file, weights, output, video_out, frames_dir;
   std::vector<std::string> box_texts, overrides;
   long max_frames = -1;
   int threads = 0;

@@ -1,7 +1,7 @@
 // dimp_trax — any registered tracker (and OpenCV's baselines) as a TraX server: the VOT toolkit,
 // or any TraX client, starts it and talks to it over standard input and output.
 //
-//   dimp_trax --tracker weight-free
+//   dimp_trax --tracker deep
 //   dimp_trax --tracker dimp50 --weights dimp50.safetensors --set network_precision=float32
 //
 // The session, as the protocol specifies it (tools/lib/trax.h): the server introduces itself
@@ -129,7 +129,7 @@ dimp::bbox::Box initial_box(const trax::Region& region, const std::string& text,
 
 int main(int argc, char** argv) {
   CLI::App app{"dimp_trax: a tracker as a TraX server over standard input and output (the VOT toolkit's protocol)"};
-  std::string tracker_name = "weight-free", params_file, weights;
+  std::string tracker_name = dimp::kDefaultTracker, params_file, weights;
   std::vector<std::string> overrides;
   int threads = 0;
   app.add_option("--tracker", tracker_name, "tracker variant (dimp_track --list) or an OpenCV baseline (csrt, kcf, mil)");

@@ -206,7 +206,7 @@ TEST(DimpTrax, TracksASequenceAsDimpTrackDoes) {
   const Sequence& seq = sequence();
   // The reference: dimp_track's boxes on the same frames.
   const std::string boxes = testing::temp_path("trax_reference.txt");
-  const std::string cmd = "timeout 120 " + tool("dimp_track") + " --input " + seq.dir + " --output " + boxes + " 2>&1";
+  const std::string cmd = "timeout 120 " + tool("dimp_track") + " --tracker weight-free --input " + seq.dir + " --output " + boxes + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const auto reference = data::read_rect_file(boxes, 1.0);
   ASSERT_EQ(reference.size(), seq.frames.size());
