@@ -17,6 +17,7 @@
 #include "data/vot.h"
 #include "dimp/tracker.h"
 #include "dimp/weights/byte_source.h"
+#include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
 #include "dimp/weights/zip_archive.h"
 #include "dimp/dimp_net.h"
@@ -442,6 +443,33 @@ TEST(DimpEval, SubmissionArchivesForGot10kAndTrackingNet) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(zip_names(testing::temp_path("tn_results") + "/weight-free_trackingnet.zip"),
             (std::vector<std::string>{"abc_1.txt"}));
+}
+
+TEST(DimpWeights, HalfStoresParametersAsFloat16AndLoadsBack) {
+  const std::string full = testing::temp_path("full.safetensors"), half = testing::temp_path("half.safetensors");
+  ASSERT_EQ(run("dimp_weights", "init --arch dimp18 --out " + full).status, 0);
+  auto r = run("dimp_weights", "half " + full + " " + half);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_LT(fs::file_size(half), fs::file_size(full) * 6 / 10);
+  EXPECT_EQ(run("dimp_weights", "info " + half + " --arch dimp18").status, 0);
+  const auto a = weights::read_safetensors(full), b = weights::read_safetensors(half);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, t] : a) {
+    const at::Tensor& h = b.at(name);
+    if (name.find("running_") != std::string::npos || !t.is_floating_point()) {
+      EXPECT_TRUE(h.equal(t)) << name;  // statistics and integers as they were
+      continue;
+    }
+    EXPECT_EQ(h.scalar_type(), at::kHalf) << name;
+    EXPECT_TRUE(h.to(at::kFloat).allclose(t, 1e-3, 1e-4)) << name;  // float16's 11-bit mantissa
+  }
+  r = run("dimp_weights", "half " + full + " " + half);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("exists")) << r.output;
+  r = run("dimp_weights", "half " + full + " " + full + " --force");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("is the input")) << r.output;
+  EXPECT_EQ(weights::read_safetensors(full).size(), a.size());
 }
 
 TEST(DimpWeights, NonFiniteWeightsAreRefusedEverywhere) {

@@ -3,11 +3,15 @@
 //   dimp_weights info dimp50.safetensors --arch dimp50   # tensors, parameters, metadata; checks the fit
 //   dimp_weights init --arch dimp18 --seed 1 --out d18.safetensors   # seeded initial weights
 //   dimp_weights convert dimp50.pth dimp50.safetensors --arch dimp50  # pytracking's checkpoint, no Python
+//   dimp_weights half final.safetensors shipped.safetensors          # float16 parameters, half the size
 #include <ATen/ATen.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
+#include <stdexcept>
 
 #include "dimp/dimp_net.h"
 #include "dimp/weights/convert.h"
@@ -17,6 +21,40 @@
 namespace {
 
 dimp::DiMPNetConfig config_of(const std::string& arch) { return dimp::DiMPNetConfig::from_arch(arch); }
+
+// write_half: `in` with every floating-point parameter stored as float16. Refuses values float16
+// cannot hold (|x| > 65504) rather than writing infinities.
+void write_half(const std::string& in, const std::string& out, bool force) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(out, ec) && (!force || fs::equivalent(in, out, ec))) {
+    throw std::runtime_error(out + " exists" + (force ? " and is the input" : " (--force replaces it)"));
+  }
+  const auto header = dimp::weights::read_safetensors_header(in);
+  const auto tensors = dimp::weights::read_safetensors(in);
+  std::vector<std::pair<std::string, at::Tensor>> converted;
+  double worst = 0;
+  for (const auto& [name, t] : tensors) {
+    const bool statistic = name.find("running_") != std::string::npos;
+    if (statistic || !at::isFloatingType(t.scalar_type()) || t.scalar_type() == at::kHalf) {
+      converted.emplace_back(name, t);
+      continue;
+    }
+    if (t.numel() > 0 && t.abs().max().item<double>() > 65504.0) {
+      throw std::runtime_error(in + ": tensor " + name + " has values beyond float16's range");
+    }
+    at::Tensor h = t.to(at::kHalf);
+    if (t.numel() > 0) {
+      worst = std::max(worst, ((h.to(t.scalar_type()) - t).abs().max() / t.abs().max().clamp_min(1e-30)).item<double>());
+    }
+    converted.emplace_back(name, h);
+  }
+  auto metadata = header.metadata;
+  metadata["storage"] = "float16";
+  dimp::weights::write_safetensors(out, converted, metadata);
+  std::printf("wrote %s: %zu tensors, floating-point parameters as float16 (worst rounding %.2g of a tensor's largest value)\n",
+              out.c_str(), converted.size(), worst);
+}
 
 }  // namespace
 
@@ -40,8 +78,17 @@ int main(int argc, char** argv) {
   convert->add_option("output", out, "safetensors file to write")->required();
   convert->add_option("--arch", arch, "dimp18 or dimp50: refuse unless every tensor fits that network");
   convert->add_flag("--force", force, "replace an existing output file (never the input)");
+  auto* half = app.add_subcommand("half", "store a weights file's floating-point parameters as float16 (half the size; "
+                                          "BatchNorm statistics stay as they are); loading converts them back");
+  half->add_option("input", file, "safetensors file")->required();
+  half->add_option("output", out, "safetensors file to write")->required();
+  half->add_flag("--force", force, "replace an existing output file (never the input)");
   CLI11_PARSE(app, argc, argv);
   try {
+    if (*half) {
+      write_half(file, out, force);
+      return 0;
+    }
     if (*convert) {
       dimp::weights::ConvertOptions options;
       options.arch = arch;
