@@ -143,7 +143,9 @@ TEST(SampleMemory, OptimizesEveryTwentyFramesAndAfterDistractorsAsInSection37) {
     f = memory.update(predictor, f, at::rand({1, 2, 3, 3}).to(at::kDouble), at::tensor({9.0, 9.0, 20.0, 20.0}), kind,
                       frame);
     if (predictor.runs.size() > before) optimized.push_back({frame, predictor.runs.back().iters});
-    if (frame == 29) EXPECT_EQ(memory.num_stored(), 15 + 28);
+    if (frame == 29) {
+      EXPECT_EQ(memory.num_stored(), 15 + 28);
+    }
   }
   const std::vector<std::pair<int, int>> expected{{21, 2}, {30, 1}, {41, 2}, {61, 2}};
   EXPECT_EQ(optimized, expected);
