@@ -117,8 +117,10 @@ at::Tensor DiMPNetImpl::normalize(const at::Tensor& patches) const {
 
 std::map<std::string, at::Tensor> DiMPNetImpl::backbone(const at::Tensor& normalized) {
   if (pretrained_) {
+    // The pretrained backbone runs in float (faster than bfloat16 here); what follows it takes
+    // the inference type, as the ResNet's activations arrive in it.
     auto maps = pretrained_->forward(normalized, /*stride8=*/true);
-    return {{"layer2", maps.stride8}, {"layer3", maps.stride16}};
+    return {{"layer2", maps.stride8.to(compute_)}, {"layer3", maps.stride16.to(compute_)}};
   }
   return feature_extractor->forward(normalized, {"layer2", "layer3"});
 }
@@ -165,6 +167,7 @@ void DiMPNetImpl::prepare_inference(at::ScalarType compute) {
     if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
   }
   channels_last_ = true;
+  compute_ = compute;
   if (feature_extractor) feature_extractor->fold_batchnorm(compute);
   bb_regressor->fold_batchnorm(compute);
   for (auto& m : classifier->feature_extractor->children()) {

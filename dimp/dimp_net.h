@@ -136,6 +136,7 @@ class DiMPNetImpl : public torch::nn::Module {
   std::shared_ptr<backbones::PretrainedBackbone> pretrained_;  // the MobileNet backbone
   at::Tensor mean_, std_;
   bool channels_last_ = false;
+  at::ScalarType compute_ = at::kFloat;  // prepare_inference's type for the layers after the backbone
 };
 TORCH_MODULE(DiMPNet);
 
