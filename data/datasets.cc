@@ -164,10 +164,13 @@ class Collector {
 
 std::vector<Sequence> read_otb(const std::string& root, const std::vector<std::string>& only,
                                std::vector<UnreadableSequence>* unreadable) {
+  std::error_code ec;
+  // A folder holding the layout's otb/ (as ../shared/data and its dev/ do) reads as that otb/.
+  const fs::path nested = fs::path(root) / "otb";
+  if (fs::is_directory(nested, ec) && !fs::exists(nested / "img", ec)) return read_otb(nested.string(), only, unreadable);
   Collector c(unreadable);
   std::set<std::string> irregular_folders;
   for (const auto& r : kOtbIrregular) irregular_folders.insert(r.folder);
-  std::error_code ec;
   for (const auto& r : kOtbIrregular) {
     const fs::path dir = fs::path(root) / r.folder;
     if (!wanted(only, r.name) || !fs::is_directory(dir, ec)) continue;

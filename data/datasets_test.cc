@@ -71,6 +71,17 @@ TEST(Datasets, OtbWithIrregularSequences) {
   }
 }
 
+TEST(Datasets, AFolderHoldingOtbReadsAsIt) {
+  Layout l("otb_parent");
+  l.images("otb/Car/img", 1, 3, 4);
+  l.text("otb/Car/groundtruth_rect.txt", Layout::boxes(3));
+  l.images("vot/ball/color", 1, 3, 8);  // other layouts beside it are not OTB sequences
+  const auto seqs = read_otb(l.root());
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0].name, "Car");
+  EXPECT_EQ(read_otb(l.root() + "/otb")[0].frames, seqs[0].frames);
+}
+
 TEST(Datasets, Uav123SplitSequencesAreFrameRanges) {
   Layout l("uav");
   l.images("data_seq/UAV123/bird1", 1, 2437, 6);

@@ -47,15 +47,18 @@ TEST(Tracker, DefaultTrackerFollowsTheSyntheticTarget) {
 // The real Crossing sequence (a pedestrian passed by cars). Bound: OpenCV's KCF scores 0.085
 // and a held box ~0.15; CSRT 0.703 (../shared/data/README.md). Requiring 0.5 means the tracker
 // stays on the pedestrian past the cars.
-TEST(Tracker, DefaultTrackerFollowsTheCrossingPedestrian) {
+// The same bound for the default (deep), the no-network fallback and the shipped learned head.
+TEST(Tracker, TheShippedTrackersFollowTheCrossingPedestrian) {
   DIMP_REQUIRE_DATA(root);
   auto seq = data::read_otb_sequence(root + "/otb/Crossing");
   std::vector<at::Tensor> frames;
   for (const auto& f : seq.frames) frames.push_back(data::load_image(f));
-  auto t = make_tracker("weight-free", default_params("weight-free"));
-  auto m = data::evaluate(track(*t, frames, seq.ground_truth[0]), seq.ground_truth);
-  EXPECT_GT(m.auc, 0.5);
-  EXPECT_GT(m.precision_20, 0.8);
+  for (const std::string name : {std::string(kDefaultTracker), std::string("weight-free"), std::string("dimp-mobilenet")}) {
+    auto t = make_tracker(name, default_params(name));
+    auto m = data::evaluate(track(*t, frames, seq.ground_truth[0]), seq.ground_truth);
+    EXPECT_GT(m.auc, 0.5) << name;
+    EXPECT_GT(m.precision_20, 0.8) << name;
+  }
 }
 
 // Every registered variant — each optimizer choice (SD, GD, initializer only) and update
