@@ -28,7 +28,9 @@ Crop1D plan_axis(double center, double extent, int64_t image_size, int64_t df) {
   c.grid_size = (image_size - c.offset + df - 1) / df;
   c.size = std::max<int64_t>(std::llround(extent / df), 2);
   const double center_grid = (center - 0.5 - c.offset) / df + 0.5;
-  c.tl = static_cast<int64_t>(std::llround(center_grid - 0.5 * c.size));
+  // A half-pixel start rounds up wherever the crop lies (llround rounded -15.5 to -16 but
+  // 15.5 to 16: crops starting outside the image landed a pixel further out).
+  c.tl = static_cast<int64_t>(std::floor(center_grid - 0.5 * c.size + 0.5));
   return c;
 }
 

@@ -160,6 +160,25 @@ TEST(PatchSampler, MultiScaleStacksPatchesOfEachScale) {
   EXPECT_NEAR(m.regions[2].x1 - m.regions[2].x0, 80, 1e-9);
 }
 
+// A crop whose exact start falls on a half pixel starts half a pixel later wherever it lies:
+// before, inside or at the image's edge (llround sent -15.5 to -16 but 15.5 to 16, so crops
+// starting outside the image landed a pixel further out). The pixels follow the region.
+TEST(PatchSampler, HalfPixelStartsRoundTheSameWayInsideAndOutsideTheImage) {
+  auto img = coordinate_image(40, 100);
+  PatchSamplerOptions opt;
+  opt.predownsample = false;
+  for (double start : {-15.5, -0.5, 0.0, 0.5, 15.5}) {
+    const double cx = start + 5;  // a 10-pixel crop
+    auto s = sample_patch(img, {cx, 20, 10, 10}, {10, 10}, opt);
+    const double expected = std::floor(start + 0.5);
+    EXPECT_DOUBLE_EQ(s.region.x0, expected) << start;
+    EXPECT_DOUBLE_EQ(s.region.x0 - start, start == 0.0 ? 0.0 : 0.5) << start;
+    for (int p = 0; p < 10; ++p) {
+      EXPECT_FLOAT_EQ(s.patch[0][0][5][p].item<float>(), std::clamp(expected + p, 0.0, 99.0)) << start << " " << p;
+    }
+  }
+}
+
 TEST(PatchSampler, RegionMapsBoxesBothWays) {
   PatchRegion r{10, 20, 110, 70, 50, 25};
   const Box b{30, 40, 20, 10};
