@@ -80,6 +80,22 @@ SequenceMetrics evaluate(const std::vector<bbox::Box>& pred, const std::vector<b
   return m;
 }
 
+SequenceMetrics evaluate(const std::vector<bbox::Box>& pred, const std::vector<bbox::Box>& gt,
+                         const std::vector<uint8_t>& selected) {
+  if (selected.size() != gt.size() || pred.size() != gt.size()) {
+    throw std::invalid_argument("evaluate: " + std::to_string(pred.size()) + " predicted boxes, " +
+                                std::to_string(gt.size()) + " ground-truth frames and " +
+                                std::to_string(selected.size()) + " frame flags");
+  }
+  std::vector<bbox::Box> p, g;
+  for (size_t i = 0; i < gt.size(); ++i) {
+    if (!selected[i]) continue;
+    p.push_back(pred[i]);
+    g.push_back(gt[i]);
+  }
+  return evaluate(p, g);
+}
+
 DatasetMetrics aggregate(const std::vector<SequenceMetrics>& seqs) {
   DatasetMetrics d;
   d.success_curve.assign(success_thresholds().size(), 0.0);

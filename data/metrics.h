@@ -10,6 +10,7 @@
 // infinite centre error. The first frame is included (as pytracking does).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ const std::vector<double>& norm_precision_thresholds();
 
 // evaluate: one sequence. Throws std::invalid_argument when the lengths differ.
 SequenceMetrics evaluate(const std::vector<bbox::Box>& predicted, const std::vector<bbox::Box>& ground_truth);
+
+// evaluate: only the frames whose `selected` flag is set (per-attribute scores). Throws
+// std::invalid_argument when the three lengths differ.
+SequenceMetrics evaluate(const std::vector<bbox::Box>& predicted, const std::vector<bbox::Box>& ground_truth,
+                         const std::vector<uint8_t>& selected);
 
 // DatasetMetrics: success, precision and normalised-precision curves (and AUC) are the mean
 // of the per-sequence curves, each sequence weighing the same (the OTB toolkit, pytracking);

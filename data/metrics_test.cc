@@ -41,6 +41,16 @@ TEST(Metrics, AbsentGroundTruthIsSkippedAndMissingPredictionsCountAsMisses) {
   EXPECT_THROW(evaluate(pred, {gt[0]}), std::invalid_argument);
 }
 
+TEST(Metrics, SelectedFramesOnly) {
+  std::vector<bbox::Box> gt{{0, 0, 10, 10}, {0, 0, 10, 10}, {0, 0, 10, 10}};
+  std::vector<bbox::Box> pred{{0, 0, 10, 10}, {50, 0, 10, 10}, {0, 0, 10, 5}};
+  auto m = evaluate(pred, gt, {1, 0, 1});
+  EXPECT_EQ(m.frames, 2);
+  EXPECT_DOUBLE_EQ(m.average_overlap, 0.75);
+  EXPECT_EQ(evaluate(pred, gt, {0, 0, 0}).frames, 0);
+  EXPECT_THROW(evaluate(pred, gt, {1, 1}), std::invalid_argument);
+}
+
 TEST(Metrics, NormalisedPrecisionScalesByTheTargetSize) {
   std::vector<bbox::Box> gt{{0, 0, 100, 10}};
   std::vector<bbox::Box> pred{{10, 0, 100, 10}};  // 10 px along x = 0.1 of the width

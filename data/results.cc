@@ -1,5 +1,6 @@
 #include "data/results.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -27,7 +28,7 @@ std::string result_path(const std::string& format, const std::string& dir, const
   check_result_format(format);
   const fs::path base = fs::path(dir) / tracker;
   if (format == "got10k") return (base / sequence / (sequence + "_001.txt")).string();
-  if (format == "vot") return (base / "baseline" / sequence / (sequence + "_001.txt")).string();
+  if (format == "vot") return (base / "unsupervised" / sequence / (sequence + "_001.txt")).string();
   return (base / (sequence + ".txt")).string();
 }
 
@@ -94,6 +95,24 @@ std::optional<std::vector<bbox::Box>> read_results(const std::string& format, co
   }
   if (boxes.size() != frames) return std::nullopt;
   return boxes;
+}
+
+std::vector<double> read_seconds_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw DataError("cannot open " + path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  while (!lines.empty() && lines.back().find_first_not_of(" \t\r") == std::string::npos) lines.pop_back();
+  std::vector<double> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = path + ":" + std::to_string(i + 1);
+    const auto v = split_numbers(lines[i], where);
+    if (v.size() != 1) throw DataError(where + ": expected one time in seconds, found " + std::to_string(v.size()) + " values");
+    if (!std::isfinite(v[0]) || v[0] < 0) throw DataError(where + ": a time must be a finite number of seconds >= 0");
+    out.push_back(v[0]);
+  }
+  if (out.empty()) throw DataError(path + ": no times");
+  return out;
 }
 
 }  // namespace dimp::data

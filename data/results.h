@@ -7,7 +7,10 @@
 // | got10k      | <dir>/<tracker>/<seq>/<seq>_001.txt,          | x,y,w,h 0-based; seconds    |
 // |             | <dir>/<tracker>/<seq>/<seq>_time.txt          | per frame                   |
 // | trackingnet | <dir>/<tracker>/<seq>.txt                     | x,y,w,h 0-based             |
-// | vot         | <dir>/<tracker>/baseline/<seq>/<seq>_001.txt  | "1", then x,y,w,h per frame |
+// | vot         | <dir>/<tracker>/unsupervised/<seq>/<seq>_001.txt | "1", then x,y,w,h per frame |
+// |             | (the VOT stack's unsupervised experiment: one run without resets; the    |
+// |             | baseline experiment's runs, with resets, are data/vot.h's trajectories   |
+// |             | in <dir>/<tracker>/baseline/<seq>/<seq>_001.txt)                          |
 //
 //   dimp::data::write_results("got10k", "results", "weight-free", seq.name, boxes, times);
 //   auto previous = dimp::data::read_results("got10k", "results", "weight-free", seq.name, seq.size());
@@ -37,5 +40,9 @@ void write_results(const std::string& format, const std::string& dir, const std:
 std::optional<std::vector<bbox::Box>> read_results(const std::string& format, const std::string& dir,
                                                    const std::string& tracker, const std::string& sequence,
                                                    size_t frames);
+
+// read_seconds_file: one time in seconds a line (GOT-10k's <seq>_time.txt), each finite and
+// non-negative; DataError naming file and line otherwise.
+std::vector<double> read_seconds_file(const std::string& path);
 
 }  // namespace dimp::data

@@ -1,6 +1,7 @@
 #include "dimp/dimp_net.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace dimp {
 
@@ -13,6 +14,32 @@ DiMPNetConfig DiMPNetConfig::dimp50() {
   c.out_feature_dim = 512;
   c.iou.input_dim = {4 * 128, 4 * 256};
   return c;
+}
+
+DiMPNetConfig DiMPNetConfig::mobilenet() {
+  DiMPNetConfig c;
+  c.backbone = "mobilenet";
+  c.clf_feat_blocks = 0;
+  c.out_feature_dim = 256;
+  c.iou.input_dim = {192, 528};  // the stride-8 and stride-16 activations
+  return c;
+}
+
+const std::vector<std::string>& DiMPNetConfig::architectures() {
+  static const std::vector<std::string> names{"dimp18", "dimp50", "dimp-mobilenet"};
+  return names;
+}
+
+DiMPNetConfig DiMPNetConfig::from_arch(const std::string& arch) {
+  if (arch == "dimp18") return dimp18();
+  if (arch == "dimp50") return dimp50();
+  if (arch == "dimp-mobilenet") return mobilenet();
+  throw std::invalid_argument("unknown architecture '" + arch + "' (dimp18, dimp50, dimp-mobilenet)");
+}
+
+int64_t DiMPNetConfig::backbone_layer3_channels() const {
+  if (backbone == "mobilenet") return 528;
+  return backbone_depth == 50 ? 1024 : 256;
 }
 
 double DiMPNetConfig::norm_scale() const {
@@ -56,19 +83,24 @@ ClassifierModuleImpl::ClassifierModuleImpl(const DiMPNetConfig& c) {
   filter_optimizer = register_module("filter_optimizer", FilterOptimizerModule(c));
   torch::nn::Sequential features;
   const int64_t in = c.backbone_layer3_channels();
-  if (c.backbone_depth == 50) {
-    TORCH_CHECK(c.clf_feat_blocks == 0, "DiMPNet: residual classification blocks are built for ResNet-18 only");
-    features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.out_feature_dim, 3).padding(1).bias(false)));
-  } else {
-    for (int64_t b = 0; b < c.clf_feat_blocks; ++b) features->push_back(backbones::ResidualBlock(in, in, 1, false));
-    features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.out_feature_dim, 3).padding(1).bias(false)));
-  }
+  TORCH_CHECK(c.clf_feat_blocks == 0 || (c.backbone == "resnet" && c.backbone_depth == 18),
+              "DiMPNet: residual classification blocks are built for ResNet-18 only");
+  TORCH_CHECK(c.clf_kernel % 2 == 1, "DiMPNet: the classification conv's kernel must be odd, got ", c.clf_kernel);
+  for (int64_t b = 0; b < c.clf_feat_blocks; ++b) features->push_back(backbones::ResidualBlock(in, in, 1, false));
+  features->push_back(torch::nn::Conv2d(
+      torch::nn::Conv2dOptions(in, c.out_feature_dim, c.clf_kernel).padding(c.clf_kernel / 2).bias(false)));
   features->push_back(InstanceL2Norm(c.norm_scale()));
   feature_extractor = register_module("feature_extractor", features);
 }
 
 DiMPNetImpl::DiMPNetImpl(DiMPNetConfig config) : config_(config) {
-  feature_extractor = register_module("feature_extractor", backbones::ResNet(backbones::ResNetOptions{config.backbone_depth}));
+  TORCH_CHECK(config.backbone == "resnet" || config.backbone == "mobilenet", "DiMPNet: unknown backbone '",
+              config.backbone, "' (resnet, mobilenet)");
+  if (config.backbone == "resnet") {
+    feature_extractor = register_module("feature_extractor", backbones::ResNet(backbones::ResNetOptions{config.backbone_depth}));
+  } else {
+    pretrained_ = std::make_shared<backbones::PretrainedBackbone>();
+  }
   classifier = register_module("classifier", ClassifierModule(config));
   bb_regressor = register_module("bb_regressor", bbox::AtomIoUNet(config.iou));
   mean_ = at::tensor({0.485, 0.456, 0.406}, at::kFloat).view({1, 3, 1, 1}) * 255.0;
@@ -78,11 +110,16 @@ DiMPNetImpl::DiMPNetImpl(DiMPNetConfig config) : config_(config) {
 at::Tensor DiMPNetImpl::normalize(const at::Tensor& patches) const {
   TORCH_CHECK(patches.dim() == 4 && patches.size(1) == 3, "DiMPNet: patches must be (B, 3, H, W), got ", patches.sizes());
   auto x = patches.to(at::kFloat);
+  if (pretrained_) return x;
   auto out = (x - mean_.to(x.device())) / std_.to(x.device());
   return channels_last_ ? out.contiguous(at::MemoryFormat::ChannelsLast) : out;
 }
 
 std::map<std::string, at::Tensor> DiMPNetImpl::backbone(const at::Tensor& normalized) {
+  if (pretrained_) {
+    auto maps = pretrained_->forward(normalized, /*stride8=*/true);
+    return {{"layer2", maps.stride8}, {"layer3", maps.stride16}};
+  }
   return feature_extractor->forward(normalized, {"layer2", "layer3"});
 }
 
@@ -128,7 +165,7 @@ void DiMPNetImpl::prepare_inference(at::ScalarType compute) {
     if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
   }
   channels_last_ = true;
-  feature_extractor->fold_batchnorm(compute);
+  if (feature_extractor) feature_extractor->fold_batchnorm(compute);
   bb_regressor->fold_batchnorm(compute);
   for (auto& m : classifier->feature_extractor->children()) {
     if (auto block = std::dynamic_pointer_cast<backbones::ResidualBlockImpl>(m)) block->fold_batchnorm(compute);

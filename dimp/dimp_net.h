@@ -2,6 +2,9 @@
 // predictor's learned parts (initializer conv, learned loss, step length) and the IoU-Net,
 // in the DiMP-18 and DiMP-50 configurations of the reference's training settings. Parameter
 // names are the reference's state-dict names, so converted pytracking weights load directly.
+// A third configuration, DiMPNetConfig::mobilenet(), puts the same head on the pretrained
+// MobileNetV3 of CenterNet (backbones/pretrained_backbone.h), frozen and not part of the
+// module's state: its weights file holds the head alone.
 //
 //   dimp::DiMPNet net(dimp::DiMPNetConfig::dimp50());
 //   dimp::weights::load_module(*net, "dimp50.safetensors");
@@ -17,7 +20,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "backbones/pretrained_backbone.h"
 #include "backbones/resnet.h"
 #include "bbox/atom_iou_net.h"
 #include "dimp/initializer.h"
@@ -29,8 +34,12 @@ namespace dimp {
 // DiMPNetConfig: the architecture (the reference's dimpnet18 / dimpnet50 with its training
 // settings; the parameter values only matter until weights are loaded).
 struct DiMPNetConfig {
+  // The backbone: "resnet" (ResNet-backbone_depth, trained with the head) or "mobilenet" (the
+  // pretrained MobileNetV3 of CenterNet, frozen: its stride-8 and stride-16 activations).
+  std::string backbone = "resnet";
   int backbone_depth = 18;
   int64_t clf_feat_blocks = 1;        // residual blocks before the final conv
+  int64_t clf_kernel = 3;             // the final conv's kernel size
   int64_t out_feature_dim = 256;      // classification feature channels (C)
   int64_t filter_size = 4;
   double feature_stride = 16;
@@ -41,7 +50,13 @@ struct DiMPNetConfig {
 
   static DiMPNetConfig dimp18();
   static DiMPNetConfig dimp50();
-  int64_t backbone_layer3_channels() const { return backbone_depth == 50 ? 1024 : 256; }
+  static DiMPNetConfig mobilenet();
+  // architectures / from_arch: the configurations by name ("dimp18", "dimp50",
+  // "dimp-mobilenet"); from_arch throws std::invalid_argument listing them for another name.
+  static const std::vector<std::string>& architectures();
+  static DiMPNetConfig from_arch(const std::string& arch);
+  // The backbone's stride-16 ("layer3") channels, the classification features' input.
+  int64_t backbone_layer3_channels() const;
   // The L2 normalisation's scale: sqrt(1 / (C k²)).
   double norm_scale() const;
 };
@@ -90,9 +105,11 @@ class DiMPNetImpl : public torch::nn::Module {
  public:
   explicit DiMPNetImpl(DiMPNetConfig config);
 
-  // normalize: RGB patches in [0, 255] to the backbone's input (ImageNet mean and std).
+  // normalize: RGB patches in [0, 255] to the backbone's input (ResNet: ImageNet mean and std;
+  // the MobileNet takes raw values).
   at::Tensor normalize(const at::Tensor& patches) const;
-  // backbone: layer2 (stride 8) and layer3 (stride 16) features.
+  // backbone: layer2 (stride 8) and layer3 (stride 16) features (the MobileNet's stride-8 and
+  // stride-16 activations, without gradients).
   std::map<std::string, at::Tensor> backbone(const at::Tensor& normalized);
   // classification_features: the classifier's features of layer3, (B, C, H/16, W/16).
   at::Tensor classification_features(const at::Tensor& layer3);
@@ -110,12 +127,13 @@ class DiMPNetImpl : public torch::nn::Module {
 
   const DiMPNetConfig& config() const { return config_; }
 
-  backbones::ResNet feature_extractor{nullptr};
+  backbones::ResNet feature_extractor{nullptr};  // the ResNet backbone; null with the MobileNet
   ClassifierModule classifier{nullptr};
   bbox::AtomIoUNet bb_regressor{nullptr};
 
  private:
   DiMPNetConfig config_;
+  std::shared_ptr<backbones::PretrainedBackbone> pretrained_;  // the MobileNet backbone
   at::Tensor mean_, std_;
   bool channels_last_ = false;
 };

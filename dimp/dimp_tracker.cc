@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "backbones/tfjs/model_files.h"
 #include "dimp/tracker_impl.h"
 #include "dimp/weights/state_dict.h"
 
@@ -262,7 +263,17 @@ std::unique_ptr<VisualTracker> make_dimp(const std::string& arch, const TrackerP
                                          const std::string& weights, TraceSink* trace) {
   if (arch == "dimp18") return make_dimp<DiMP18Net>("dimp18", params, weights, trace);
   if (arch == "dimp50") return make_dimp<DiMP50Net>("dimp50", params, weights, trace);
-  throw std::invalid_argument("make_dimp: unknown architecture '" + arch + "' (dimp18, dimp50)");
+  if (arch == "dimp-mobilenet") {
+    return make_dimp<DiMPMobileNetNet>("dimp-mobilenet", params,
+                                       weights.empty() ? backbones::tfjs::find_model_file(kMobileNetHeadWeights) : weights,
+                                       trace);
+  }
+  throw std::invalid_argument("make_dimp: unknown architecture '" + arch + "' (dimp18, dimp50, dimp-mobilenet)");
+}
+
+std::unique_ptr<VisualTracker> make_dimp_mobilenet(const TrackerParams& params, const std::string& weights) {
+  return make_dimp<DiMPMobileNetNet>("dimp-mobilenet", params,
+                                     weights.empty() ? backbones::tfjs::find_model_file(kMobileNetHeadWeights) : weights);
 }
 
 }  // namespace dimp

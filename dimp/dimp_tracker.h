@@ -32,6 +32,9 @@ struct DiMP18Net {
 struct DiMP50Net {
   static DiMPNetConfig config() { return DiMPNetConfig::dimp50(); }
 };
+struct DiMPMobileNetNet {
+  static DiMPNetConfig config() { return DiMPNetConfig::mobilenet(); }
+};
 
 // DiMPFeatures: the network's classification features, plus layer2/layer3 for the IoU-Net.
 template <class NetConfig_>
@@ -116,9 +119,18 @@ TrackerParams dimp_params();
 // make_dimp18 / make_dimp50: trackers on a network whose weights come from `weights`.
 std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights);
-// make_dimp: "dimp18" or "dimp50" with its intermediates recorded into `trace` (dimp/trace.h;
-// nullptr: none), which must outlive the tracker's use.
+// make_dimp: "dimp18", "dimp50" or "dimp-mobilenet" (weights empty: the shipped ones) with its
+// intermediates recorded into `trace` (dimp/trace.h; nullptr: none), which must outlive the
+// tracker's use.
 std::unique_ptr<VisualTracker> make_dimp(const std::string& arch, const TrackerParams& params,
                                          const std::string& weights, TraceSink* trace);
+
+// kMobileNetHeadWeights: the weights the project ships for the DiMP head on the pretrained
+// MobileNetV3 (trained by dimp_train with training/settings/dimp_mobilenet.json), under the
+// model folder (backbones/tfjs/model_files.h's find_model_file).
+inline constexpr const char* kMobileNetHeadWeights = "dimp-cpp/dimp_mobilenet.safetensors";
+
+// make_dimp_mobilenet: DiMP's head on the pretrained MobileNetV3; `weights` empty: the shipped ones.
+std::unique_ptr<VisualTracker> make_dimp_mobilenet(const TrackerParams& params, const std::string& weights);
 
 }  // namespace dimp

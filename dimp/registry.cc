@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "dimp/tracker.h"
+#include "dimp/deep_tracker.h"
 #include "dimp/dimp_tracker.h"
 #include "dimp/weight_free.h"
 
@@ -35,6 +36,13 @@ std::vector<TrackerSpec> builtin_specs() {
                        L::kHinge, U::kNone),
       weight_free_spec("-averaging", "as weight-free, model averaging instead of the memory", O::kSteepestDescent,
                        L::kHinge, U::kModelAveraging),
+      TrackerSpec{"deep", "features of a pretrained COCO network (CenterNet's MobileNetV3, installed by the set-up), "
+                  "hinge loss, steepest descent, scale filters, sample memory", false, [] { return deep_params(); },
+                  [](const TrackerParams& p, const std::string&) { return make_deep(p); }},
+      TrackerSpec{"dimp-mobilenet", "DiMP's head (classification features, learned loss, initializer, IoU-Net) trained "
+                  "by this project on the pretrained MobileNetV3; its weights ship with the project", false,
+                  [] { return dimp_params(); },
+                  [](const TrackerParams& p, const std::string& w) { return make_dimp_mobilenet(p, w); }},
       TrackerSpec{"dimp18", "DiMP-18: ResNet-18, learned loss, steepest descent, IoU-Net (needs --weights)", true,
                   [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp18(p, w); }},
       TrackerSpec{"dimp50", "DiMP-50: ResNet-50, learned loss, steepest descent, IoU-Net (needs --weights)", true,

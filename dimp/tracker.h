@@ -63,6 +63,11 @@ struct TrackerSpec {
   std::function<std::unique_ptr<VisualTracker>(const TrackerParams&, const std::string& weights)> make;
 };
 
+// kDefaultTracker: what the tools run when no tracker is named. "deep" needs the pretrained
+// network that scripts/setup.sh installs (third_party/models/); "weight-free" is the fallback
+// that needs no network at all.
+inline constexpr const char* kDefaultTracker = "deep";
+
 // tracker_specs: every registered variant.
 const std::vector<TrackerSpec>& tracker_specs();
 std::vector<std::string> tracker_names();

@@ -76,6 +76,9 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("feature_color_histogram_bins", p.feature_color_histogram_bins);
   fn("feature_color_histogram_weight", p.feature_color_histogram_weight);
   fn("filter_size", p.filter_size);
+  fn("deep_stride8_weight", p.deep_stride8_weight);
+  fn("deep_center", p.deep_center);
+  fn("deep_handcrafted_weight", p.deep_handcrafted_weight);
   fn("label_sigma_factor", p.label_sigma_factor);
   fn("hinge_threshold", p.hinge_threshold);
   fn("filter_reg", p.filter_reg);
@@ -322,6 +325,8 @@ void TrackerParams::validate() const {
           "image_sample_size = " + show(image_sample_size) + " is not a multiple of feature_cell_size = " +
               show(feature_cell_size));
   in_range("filter_size", filter_size, 1, std::min(15, image_sample_size / feature_cell_size));
+  in_range("deep_stride8_weight", deep_stride8_weight, 0, 10);
+  in_range("deep_handcrafted_weight", deep_handcrafted_weight, 0, 10);
   in_range("label_sigma_factor", label_sigma_factor, 0, 10, true);
   in_range("hinge_threshold", hinge_threshold, 0, 1);
   in_range("filter_reg", filter_reg, 0, 1000);

@@ -103,6 +103,11 @@ struct TrackerParams {
   double feature_color_histogram_weight = 0.5;  // that channel's scale (values in [0, 1])
   int filter_size = 4;             // k of the k x k target model
 
+  // Deep variant: features of the pretrained network (backbones/graph_features.h), stride 16.
+  double deep_stride8_weight = 0;      // weight of the stride-8 activations pooled to stride 16 (0: off)
+  bool deep_center = true;             // centre each deep channel over the patch
+  double deep_handcrafted_weight = 0;  // weight of HOG, colour and colour likelihood at 16-pixel cells (0: off)
+
   // Loss settings of the weight-free variant (fixed losses; DiMP learns its own).
   double label_sigma_factor = 0.25;  // Gaussian label σ relative to the target size (in cells)
   double hinge_threshold = 0.05;     // T of eq. 8

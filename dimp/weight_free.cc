@@ -1,89 +1,22 @@
 #include "dimp/weight_free.h"
 
-#include "dimp/scale_filter.h"
-#include "dimp/tracker_impl.h"
-#include "losses/least_squares_loss.h"
-#include "optim/gradient_descent.h"
-#include "optim/no_optimizer.h"
-#include "optim/steepest_descent.h"
+#include "dimp/fixed_loss_tracker.h"
 
 namespace dimp {
 namespace {
 
-// The classifier's features; the scale and aspect filters describe the target without the
-// colour-histogram channel (it is fitted on the classifier's first-frame patch).
-backbones::HandcraftedFeaturesOptions features_options(const TrackerParams& p, bool classifier) {
-  backbones::HandcraftedFeaturesOptions o{p.feature_cell_size, p.feature_orientations, p.feature_color};
-  if (classifier) {
-    o.color_histogram_bins = p.feature_color_histogram_bins;
-    o.color_histogram_weight = p.feature_color_histogram_weight;
-  }
+// The classifier's features: HOG, colour and the target's colour likelihood.
+backbones::HandcraftedFeaturesOptions features_options(const TrackerParams& p) {
+  backbones::HandcraftedFeaturesOptions o = scale_filter_features(p);
+  o.color_histogram_bins = p.feature_color_histogram_bins;
+  o.color_histogram_weight = p.feature_color_histogram_weight;
   return o;
 }
 
-// Label width in score cells: a fixed fraction of the target's size in cells (the target
-// always spans image_sample_size / search_area_scale patch pixels).
-double label_sigma(const TrackerParams& p) {
-  return p.label_sigma_factor * p.image_sample_size / p.search_area_scale / p.feature_cell_size;
-}
-
-template <class Loss>
-Loss make_loss(const TrackerParams& p);
-template <>
-losses::HingeLoss make_loss(const TrackerParams& p) {
-  return losses::HingeLoss({label_sigma(p), p.hinge_threshold, p.filter_reg});
-}
-template <>
-losses::LeastSquaresLoss make_loss(const TrackerParams& p) {
-  return losses::LeastSquaresLoss({label_sigma(p), p.filter_reg});
-}
-
-template <class Loss, template <class> class Opt>
-Opt<Loss> make_optimizer(const Loss& loss, const TrackerParams& p) {
-  if constexpr (std::is_same_v<Opt<Loss>, optim::GradientDescent<Loss>>) {
-    optim::GradientDescentOptions o;
-    o.compute_losses = false;
-    o.step_length = p.gd_step_length;
-    return Opt<Loss>(loss, o);
-  } else if constexpr (std::is_same_v<Opt<Loss>, optim::SteepestDescentGN<Loss>>) {
-    optim::SteepestDescentOptions o;
-    o.compute_losses = false;
-    return Opt<Loss>(loss, o);
-  } else {
-    return Opt<Loss>(loss);
-  }
-}
-
-template <class Loss, template <class> class Opt, class Update, class Box>
-std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p, Box box) {
-  using T = Tracker<backbones::HandcraftedFeatures, Loss, Opt, LinearFilterInitializer, Box, Update>;
-  backbones::HandcraftedFeatures features(features_options(p, /*classifier=*/true));
-  auto loss = make_loss<Loss>(p);
-  optim::FilterGeometry geometry{static_cast<double>(p.feature_cell_size), p.filter_size, p.filter_size,
-                                 p.image_sample_size / p.feature_cell_size, p.image_sample_size / p.feature_cell_size};
-  typename T::Predictor predictor(make_optimizer<Loss, Opt>(loss, p),
-                                  LinearFilterInitializer::target_template(features.channels(), p.filter_size,
-                                                                           p.feature_cell_size),
-                                  geometry);
-  return std::make_unique<T>(name, std::move(features), std::move(predictor), std::move(box), p);
-}
-
-// The size: a DSST scale filter when scale_filter_scales > 0, else the multi-scale search.
 template <class Loss, template <class> class Opt, class Update>
 std::unique_ptr<VisualTracker> build(const std::string& name, const TrackerParams& p) {
-  if (p.scale_filter_scales == 0) return build<Loss, Opt, Update>(name, p, MultiScaleSearch{});
-  ScaleFilterOptions o;
-  o.scales = p.scale_filter_scales;
-  o.step = p.scale_filter_step;
-  o.learning_rate = p.scale_filter_learning_rate;
-  std::optional<ScaleFilterOptions> aspect;
-  if (p.aspect_filter_scales > 0) {
-    aspect = o;
-    aspect->aspect = true;
-    aspect->scales = p.aspect_filter_scales;
-  }
-  return build<Loss, Opt, Update>(name, p,
-                                  ScaleFilterSearch(o, aspect, features_options(p, /*classifier=*/false)));
+  return build_fixed_loss_tracker<backbones::HandcraftedFeatures, Loss, Opt, Update>(
+      name, p, backbones::HandcraftedFeatures(features_options(p)));
 }
 
 template <class Loss, template <class> class Opt>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/demo.sh — set up, build, and run the main job (the README's first command):
-# generate the synthetic demo sequence, track it with the default (weight-free) tracker, print
+# generate the synthetic demo sequence, track it with the default tracker (deep), print
 # success AUC and FPS, and write the annotated video, boxes and success plot to demo_output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

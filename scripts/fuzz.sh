@@ -26,7 +26,7 @@ fi
 # The rooms by name, not //...: under another output base the checkout's bazel-* links are
 # plain folders to Bazel.
 rooms="//bbox/... + //optim/... + //losses/... + //backbones/... + //dimp/... + //data/... + //training/... + //tools/... + //tests/..."
-bz=(bazel --output_base="$HOME/.cache/dimp-cpp/bazel-fuzz")
+bz=(bazel --output_base="$HOME/.cache/dimp-cpp/bazel-fuzz-$(pwd | md5sum | cut -c1-8)")  # one per checkout
 export CC=clang CXX=clang++
 targets=$("${bz[@]}" query "attr(tags, manual, kind(cc_binary, $rooms))" 2>/dev/null | grep '_fuzz$')
 [ -n "$only" ] && targets=$(echo "$targets" | grep ":$only\$")

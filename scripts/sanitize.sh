@@ -13,7 +13,8 @@ scripts/setup.sh || exit 1
 # The rooms by name, not //...: under another output base the checkout's bazel-* links are
 # plain folders to Bazel.
 rooms=(//bbox/... //optim/... //losses/... //backbones/... //dimp/... //data/... //training/... //tools/... //tests/... //benchmarks/...)
-bz=(bazel --output_base="$HOME/.cache/dimp-cpp/bazel-asan")
+# One output base per checkout: two checkouts' sanitizer runs never share (and kill) a server.
+bz=(bazel --output_base="$HOME/.cache/dimp-cpp/bazel-asan-$(pwd | md5sum | cut -c1-8)")
 targets=("${rooms[@]}")
 if [ "${1:-}" = "--replay" ]; then
   shift

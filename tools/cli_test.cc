@@ -8,13 +8,17 @@
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 #include <string>
 
 #include "data/cv/image_io.h"
 #include "data/ground_truth.h"
 #include "data/synthetic.h"
+#include "data/vot.h"
 #include "dimp/tracker.h"
+#include "dimp/weights/byte_source.h"
 #include "dimp/weights/state_dict.h"
+#include "dimp/weights/zip_archive.h"
 #include "dimp/dimp_net.h"
 #include "tests/testing.h"
 
@@ -45,7 +49,6 @@ Run run(const std::string& name, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 // otb_sequence: a synthetic sequence written in the OTB layout (JPEG frames, 1-based boxes).
 std::string otb_sequence(const std::string& name, int frames = 10) {
@@ -60,6 +63,46 @@ std::string otb_sequence(const std::string& name, int frames = 10) {
   }
   data::write_rect_file((dir / "groundtruth_rect.txt").string(), seq.ground_truth, 1.0);
   return dir.string();
+}
+
+// synthetic_frames: a synthetic sequence's frames written as `pattern` (printf, 1-based or
+// 0-based as `first` says) in `dir`, and its boxes.
+std::vector<bbox::Box> synthetic_frames(const fs::path& dir, const char* pattern, int first, int frames = 10) {
+  fs::create_directories(dir);
+  auto seq = data::make_synthetic_sequence({160, 120, frames, 11, 24, 0.2, false, false});
+  for (int i = 0; i < frames; ++i) {
+    char file[32];
+    std::snprintf(file, sizeof file, pattern, i + first);
+    cv::imwrite((dir / file).string(), data::tensor_to_mat(seq.frames[i]));
+  }
+  return seq.ground_truth;
+}
+
+// vot_sequence: a synthetic sequence in the VOT layout (frames beside groundtruth.txt, boxes as
+// 8-value polygons) under <root>/vot/<name>, with an occlusion.tag on frames 3-5.
+std::string vot_sequence(const std::string& root, const std::string& name) {
+  const fs::path dir = fs::path(root) / "vot" / name;
+  if (fs::exists(dir)) return dir.string();
+  const auto boxes = synthetic_frames(dir, "%08d.jpg", 1);
+  std::ofstream gt(dir / "groundtruth.txt");
+  for (const auto& b : boxes) {
+    gt << b.x << "," << b.y << "," << b.x + b.w << "," << b.y << "," << b.x + b.w << "," << b.y + b.h << "," << b.x
+       << "," << b.y + b.h << "\n";
+  }
+  std::ofstream(dir / "occlusion.tag") << "0\n0\n1\n1\n1\n";
+  return dir.string();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> zip_names(const std::string& path) {
+  weights::ZipArchive zip(weights::open_file_source(path));
+  std::vector<std::string> out;
+  for (const auto& e : zip.entries()) out.push_back(e.name);
+  return out;
 }
 
 std::string copy_of(const std::string& seq, const std::string& name) {
@@ -77,31 +120,37 @@ int lines(const std::string& path) {
   return n;
 }
 
+TEST(DimpTrack, TheDefaultTrackerIsTheDeepVariantOnTheInstalledNetwork) {
+  auto r = run("dimp_track", "--input " + otb_sequence("Square") + " --max-frames 8");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("deep: 8 frames")) << r.output;
+}
+
 TEST(DimpTrack, ParametersThatCannotWorkAreRefusedBeforeTracking) {
   const std::string seq = otb_sequence("Square");
   const int first = default_params("weight-free").first_frame_samples();
-  auto r = run("dimp_track", "--input " + seq + " --set sample_memory_size=" + std::to_string(first));
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --set sample_memory_size=" + std::to_string(first));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("cannot hold the first frame's")) << r.output;
   for (const std::string bad : {"sample_memory_size=15.7", "sample_memory_size=4294967311", "seed=-1",
                                 "image_sample_size=4096", "augment_dropout_num=100000", "target_inside_ratio=100"}) {
-    r = run("dimp_track", "--input " + seq + " --set " + bad);
+    r = run("dimp_track", "--tracker weight-free --input " + seq + " --set " + bad);
     EXPECT_EQ(r.status, 1) << bad << ": " << r.output;
     EXPECT_TRUE(r.has(bad.substr(0, bad.find('=')))) << bad << ": " << r.output;
     EXPECT_FALSE(r.has("FPS")) << bad << ": tracked anyway";
   }
-  r = run("dimp_track", "--input " + seq + " --threads 100000");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --threads 100000");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("100000")) << r.output;
 }
 
 TEST(DimpTrack, TheReadmesOverridesAndPartialParameterFilesWork) {
   const std::string seq = otb_sequence("Square");
-  auto r = run("dimp_track", "--input " + seq + " --set scale_filter_scales=0");
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --set scale_filter_scales=0");
   EXPECT_EQ(r.status, 0) << r.output;
   const std::string partial = testing::temp_path("partial.json");
   std::ofstream(partial) << R"({"learning_rate": 0.03})";
-  r = run("dimp_track", "--print-params --params " + partial);
+  r = run("dimp_track", "--tracker weight-free --print-params --params " + partial);
   ASSERT_EQ(r.status, 0) << r.output;
   TrackerParams expected = default_params("weight-free");
   expected.learning_rate = 0.03;
@@ -112,19 +161,19 @@ TEST(DimpTrack, OutputsNeverReplaceInputsOrExistingFiles) {
   const std::string seq = otb_sequence("Square");
   const std::string out = testing::temp_path("boxes.txt");
   std::ofstream(out) << "precious\n";
-  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("exists (--force overwrites it)")) << r.output;
   EXPECT_EQ(lines(out), 1);
-  r = run("dimp_track", "--input " + seq + " --output " + out + " --force");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out + " --force");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(out), 10);
   const std::string gt = seq + "/groundtruth_rect.txt";
-  r = run("dimp_track", "--input " + seq + " --output " + gt + " --force");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + gt + " --force");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("is one of the inputs")) << r.output;
   EXPECT_EQ(lines(gt), 10);
-  r = run("dimp_track", "--input " + seq + " --output /nonexistent/dir/boxes.txt");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --output /nonexistent/dir/boxes.txt");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("does not exist")) << r.output;
   EXPECT_FALSE(r.has("FPS")) << "tracked before checking the output";
@@ -134,7 +183,7 @@ TEST(DimpTrack, ABadFrameKeepsTheBoxesTrackedBeforeIt) {
   const std::string seq = copy_of(otb_sequence("Square"), "bad_frame");
   std::ofstream(seq + "/img/0006.jpg", std::ios::trunc) << "not a jpeg";
   const std::string out = testing::temp_path("partial_boxes.txt");
-  auto r = run("dimp_track", "--input " + seq + " --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --output " + out);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("frame 6")) << r.output;
   EXPECT_TRUE(r.has("0006.jpg")) << r.output;
@@ -151,11 +200,11 @@ TEST(DimpTrack, FramesAreInNumericOrderAndAGapIsNamed) {
     fs::rename(seq + "/img/" + from, seq + "/img/" + std::to_string(i) + ".jpg");
   }
   const std::string out = testing::temp_path("unpadded.txt");
-  auto r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24 --output " + out);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + "/img --box 10,10,24,24 --output " + out);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(out), 10);
   fs::remove(seq + "/img/3.jpg");
-  r = run("dimp_track", "--input " + seq + "/img --box 10,10,24,24");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + "/img --box 10,10,24,24");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("frame 3 is missing")) << r.output;
 }
@@ -169,7 +218,7 @@ TEST(DimpTrack, AHugeImageIsRefusedByItsHeader) {
   }
   fs::remove(seq + "/img/0001.jpg");
   std::ofstream(seq + "/img/0001.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
-  auto r = run("dimp_track", "--input " + seq);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("20000x20000")) << r.output;
 }
@@ -183,6 +232,57 @@ TEST(DimpTrack, OpenCvBaselinesRefuseABadFirstBox) {
       EXPECT_TRUE(r.has("initial box")) << tracker << " " << box << ": " << r.output;
     }
   }
+}
+
+TEST(DimpTrack, SeveralBoxesTrackSeveralTargetsHeadless) {
+  const std::string seq = otb_sequence("Square");
+  const auto gt = data::read_rect_file(seq + "/groundtruth_rect.txt", 1.0);
+  const std::string out = testing::temp_path("multi/boxes.txt");
+  fs::create_directories(fs::path(out).parent_path());
+  const std::string first = std::to_string(gt[0].x) + "," + std::to_string(gt[0].y) + "," +
+                            std::to_string(gt[0].w) + "," + std::to_string(gt[0].h);
+  auto r = run("dimp_track", "--tracker weight-free --input " + seq + " --box " + first + " --box 100,70,30,30 --output " + out +
+                                 " --no-display");
+  ASSERT_EQ(r.status, 0) << r.output;
+  // One file per target, a line per frame; the name --output gave is not written.
+  EXPECT_EQ(lines(testing::temp_path("multi/boxes_1.txt")), 10);
+  EXPECT_EQ(lines(testing::temp_path("multi/boxes_2.txt")), 10);
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_TRUE(r.has("target 1: frames 1-10, ")) << r.output;
+  EXPECT_TRUE(r.has("target 2: frames 1-10, ")) << r.output;
+  EXPECT_TRUE(r.has("mean score")) << r.output;
+  EXPECT_TRUE(r.has("boxes in " + testing::temp_path("multi/boxes_2.txt"))) << r.output;
+  // Target 1 tracks as a lone tracker does: the same boxes as a single-target run.
+  const std::string single = testing::temp_path("multi/single.txt");
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box " + first + " --output " + single);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_text(single), read_text(testing::temp_path("multi/boxes_1.txt")));
+  EXPECT_FALSE(r.has("target 1:")) << "a single target's summary is unchanged";
+
+  // Every target's file is checked before the first frame.
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box 10,10,20,20 --box 50,50,20,20 --output " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("boxes_1.txt exists (--force overwrites it)")) << r.output;
+  EXPECT_FALSE(r.has("FPS"));
+  // A bad box names its target; nothing is tracked.
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --box 10,10,20,20 --box 500,500,20,20 --output " + out + " --force");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("target 2: ")) << r.output;
+  EXPECT_TRUE(r.has("frame 1: ")) << r.output;
+  // A video without a box, a ground truth or a display cannot start.
+  const std::string clip = testing::temp_path("multi/clip.avi");
+  {
+    cv::VideoWriter w(clip, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {160, 120});
+    ASSERT_TRUE(w.isOpened());
+    for (int i = 0; i < 5; ++i) w.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(20 * i, 40, 60)));
+  }
+  r = run("dimp_track", "--tracker weight-free --input " + clip + " --no-display");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("give the initial box with --box x,y,w,h (or select it with the mouse on a display)")) << r.output;
+  r = run("dimp_track", "--tracker weight-free --input " + clip + " --box 20,20,40,40 --box 90,50,30,30 --output " +
+                            testing::temp_path("multi/clip.txt") + " --no-display");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(lines(testing::temp_path("multi/clip_2.txt")), 5);
 }
 
 TEST(DimpEval, FailuresAreListedApartAndNeverScored) {
@@ -237,6 +337,111 @@ TEST(DimpEval, AnExcludedSequenceIsNeverReadAndACorruptResultIsRecomputed) {
   r = run("dimp_eval", "--root " + root.string() + " --sequences Square --trackers weight-free --results " + results);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(lines(stored), 10);
+}
+
+TEST(DimpEval, VotLayoutGetsTheBaselineExperimentAttributesAndAReport) {
+  const std::string root = testing::temp_path("vot_eval");
+  vot_sequence(root, "square");
+  const std::string results = testing::temp_path("vot_eval_results");
+  auto r = run("dimp_eval", "--root " + root + " --trackers weight-free,kcf --results " + results);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("VOT baseline: weight-free")) << r.output;
+  EXPECT_TRUE(r.has("attributes: vot: attributes read for 1 of 1 sequences")) << r.output;
+  // The toolkit's layout: the baseline run with its codes, the run without resets apart.
+  const std::string baseline = results + "/weight-free/baseline/square/square_001.txt";
+  const auto trajectory = data::vot::read_trajectory(baseline);
+  ASSERT_EQ(trajectory.size(), 10u);
+  EXPECT_EQ(trajectory[0].kind, data::vot::Entry::Kind::kInitialized);
+  EXPECT_EQ(lines(results + "/weight-free/unsupervised/square/square_001.txt"), 10);
+  const std::string measures = read_text(results + "/vot_measures.csv");
+  EXPECT_NE(measures.find("weight-free,all,"), std::string::npos) << measures;
+  EXPECT_NE(measures.find("kcf,tag:occlusion,"), std::string::npos) << measures;
+  EXPECT_NE(read_text(results + "/attributes.csv").find("occlusion,weight-free,1,3,"), std::string::npos);
+  EXPECT_TRUE(fs::exists(results + "/attributes/occlusion_success.png"));
+  EXPECT_TRUE(fs::exists(results + "/expected_overlap.png"));
+  // One self-contained file: every plot embedded, none referenced by path.
+  const std::string html = read_text(results + "/report.html");
+  for (const std::string needle : {"VOT short-term measures", "Per attribute", "Per sequence", "occlusion",
+                                   "href=\"weight-free/unsupervised/square/square_001.txt\""}) {
+    EXPECT_NE(html.find(needle), std::string::npos) << needle;
+  }
+  size_t images = 0;
+  for (size_t at = html.find("src=\"data:image/png;base64,"); at != std::string::npos;
+       at = html.find("src=\"data:image/png;base64,", at + 1)) {
+    ++images;
+  }
+  EXPECT_EQ(images, 3u + 2u * 2u + 1u);  // overall, occlusion and "empty", expected overlap
+  EXPECT_EQ(html.find(".png\""), std::string::npos);
+  // A second run reuses both experiments' results.
+  r = run("dimp_eval", "--root " + root + " --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("2 result(s) reused")) << r.output;
+  // A run without resets at the baseline path (as older versions stored the VOT results) that
+  // lost the target is no baseline run: recomputed.
+  {
+    std::ofstream old(baseline, std::ios::trunc);
+    old << "1\n";
+    for (int i = 1; i < 10; ++i) old << "140,100,10,10\n";
+  }
+  r = run("dimp_eval", "--root " + root + " --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.has("1 result(s) reused")) << r.output;
+  EXPECT_EQ(data::vot::format_trajectory(data::vot::read_trajectory(baseline)), data::vot::format_trajectory(trajectory));
+}
+
+TEST(DimpEval, BadAttributeFilesAndRangesAreRefusedBeforeWork) {
+  const std::string root = testing::temp_path("vot_bad_tags");
+  const std::string seq = vot_sequence(root, "square");
+  std::ofstream(seq + "/occlusion.tag", std::ios::trunc) << "0\n1\n7\n";
+  const std::string results = testing::temp_path("vot_bad_tags_results");
+  auto r = run("dimp_eval", "--root " + root + " --trackers weight-free --results " + results);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("occlusion.tag:3: attribute flags must be 0 or 1")) << r.output;
+  EXPECT_FALSE(fs::exists(results + "/weight-free")) << "tracked before reading the attributes";
+  std::ofstream(seq + "/occlusion.tag", std::ios::trunc) << "0\n1\n";
+  for (const std::string range : {"5", "0,10", "20,10", "a,b"}) {
+    r = run("dimp_eval", "--root " + root + " --trackers weight-free --eao-range " + range + " --results " + results);
+    EXPECT_EQ(r.status, 1) << range << ": " << r.output;
+    EXPECT_TRUE(r.has("--eao-range needs lo,hi")) << r.output;
+  }
+  r = run("dimp_eval", "--root " + root + " --trackers weight-free --pack --results " + results);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("--pack: sequence square is in format 'vot', which has no submission archive")) << r.output;
+}
+
+TEST(DimpEval, SubmissionArchivesForGot10kAndTrackingNet) {
+  // GOT-10k's test layout: frames beside a ground truth of the first box only.
+  const fs::path got = testing::temp_path("got10k_test");
+  for (const std::string name : {"GOT-10k_Test_000001", "GOT-10k_Test_000002"}) {
+    const auto boxes = synthetic_frames(got / name, "%08d.jpg", 1);
+    std::ofstream(got / name / "groundtruth.txt") << boxes[0].x << "," << boxes[0].y << "," << boxes[0].w << ","
+                                                  << boxes[0].h << "\n";
+  }
+  std::ofstream(got / "list.txt") << "GOT-10k_Test_000001\nGOT-10k_Test_000002\n";
+  const std::string results = testing::temp_path("got10k_results");
+  auto r = run("dimp_eval", "--dataset got10k --root " + got.string() + " --trackers weight-free --pack --results " + results);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(zip_names(results + "/weight-free_got10k.zip"),
+            (std::vector<std::string>{"GOT-10k_Test_000001/", "GOT-10k_Test_000001/GOT-10k_Test_000001_001.txt",
+                                      "GOT-10k_Test_000001/GOT-10k_Test_000001_time.txt", "GOT-10k_Test_000002/",
+                                      "GOT-10k_Test_000002/GOT-10k_Test_000002_001.txt",
+                                      "GOT-10k_Test_000002/GOT-10k_Test_000002_time.txt"}));
+  weights::ZipArchive zip(weights::open_file_source(results + "/weight-free_got10k.zip"));
+  const std::string boxes = zip.read(*zip.find("GOT-10k_Test_000002/GOT-10k_Test_000002_001.txt"));
+  EXPECT_EQ(std::count(boxes.begin(), boxes.end(), '\n'), 10);
+  EXPECT_EQ(std::count(boxes.begin(), boxes.end(), ','), 30);
+
+  // TrackingNet: frames/<seq>/0.jpg..., anno/<seq>.txt; the archive holds <seq>.txt at its root.
+  const fs::path tn = testing::temp_path("trackingnet_test");
+  const auto tn_boxes = synthetic_frames(tn / "frames" / "abc_1", "%d.jpg", 0);
+  fs::create_directories(tn / "anno");
+  std::ofstream(tn / "anno" / "abc_1.txt") << tn_boxes[0].x << "," << tn_boxes[0].y << "," << tn_boxes[0].w << ","
+                                           << tn_boxes[0].h << "\n";
+  r = run("dimp_eval", "--dataset trackingnet --root " + tn.string() + " --trackers weight-free --pack --results " +
+                           testing::temp_path("tn_results"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(zip_names(testing::temp_path("tn_results") + "/weight-free_trackingnet.zip"),
+            (std::vector<std::string>{"abc_1.txt"}));
 }
 
 TEST(DimpWeights, NonFiniteWeightsAreRefusedEverywhere) {

@@ -1,6 +1,6 @@
 // dimp_demo — the main job of the README: generate the synthetic demo sequence (a textured
 // target moving, scaling, briefly occluded, with a look-alike distractor), track it with the
-// default weight-free tracker, print success AUC and FPS, and write the annotated result.
+// default tracker (deep: pretrained MobileNetV3 features), print success AUC and FPS, and write the annotated result.
 //
 //   dimp_demo --out demo_output
 #include <ATen/Parallel.h>
@@ -18,13 +18,14 @@
 #include "data/synthetic.h"
 #include "dimp/runtime.h"
 #include "dimp/version.h"
+#include "dimp/tracker.h"
 #include "tools/lib/frame_tracker.h"
 #include "tools/lib/plots.h"
 #include "tools/lib/sequence_runner.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dimp_demo: track the synthetic demo sequence with the default tracker and write the result"};
-  std::string out_dir = "demo_output", tracker_name = "weight-free";
+  std::string out_dir = "demo_output", tracker_name = dimp::kDefaultTracker;
   dimp::data::SyntheticOptions syn;
   int threads = 0;
   app.add_option("--out", out_dir, "output folder (video, boxes, success plot)");

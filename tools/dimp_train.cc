@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     auto s = dimp::training::read_training_settings(settings_path);
     dimp::set_num_threads(threads);
     at::manual_seed(s.seed);
-    dimp::DiMPNet net(s.arch == "dimp50" ? dimp::DiMPNetConfig::dimp50() : dimp::DiMPNetConfig::dimp18());
+    dimp::DiMPNet net(dimp::DiMPNetConfig::from_arch(s.arch));
     if (!s.init_weights.empty()) dimp::weights::load_module(*net, s.init_weights);
     auto train = make_loader(s.datasets, s.loader.batches_per_epoch, s, s.seed);
     std::unique_ptr<dimp::data::BatchLoader> val;

@@ -16,11 +16,7 @@
 
 namespace {
 
-dimp::DiMPNetConfig config_of(const std::string& arch) {
-  if (arch == "dimp18") return dimp::DiMPNetConfig::dimp18();
-  if (arch == "dimp50") return dimp::DiMPNetConfig::dimp50();
-  throw std::invalid_argument("unknown architecture '" + arch + "' (dimp18, dimp50)");
-}
+dimp::DiMPNetConfig config_of(const std::string& arch) { return dimp::DiMPNetConfig::from_arch(arch); }
 
 }  // namespace
 
@@ -32,9 +28,9 @@ int main(int argc, char** argv) {
   bool force = false;
   auto* info = app.add_subcommand("info", "list a file's tensors and parameters; with --arch, check it fits");
   info->add_option("file", file, "safetensors file")->required();
-  info->add_option("--arch", arch, "dimp18 or dimp50");
+  info->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet");
   auto* init = app.add_subcommand("init", "write an architecture's seeded initial weights");
-  init->add_option("--arch", arch, "dimp18 or dimp50")->required();
+  init->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
   auto* convert = app.add_subcommand(

@@ -1,14 +1,22 @@
 # Command-line tools (included from the top-level CMakeLists.txt when OpenCV is found).
+# dimp::cv_tracker: the cv::Tracker adapter, installed for applications.
+add_library(dimp_cv_tracker tools/lib/cv_tracker.cc)
+add_library(dimp::cv_tracker ALIAS dimp_cv_tracker)
+set_target_properties(dimp_cv_tracker PROPERTIES EXPORT_NAME cv_tracker)
+target_link_libraries(dimp_cv_tracker PUBLIC dimp_cv)
+
 add_library(dimp_tools_lib
-  tools/lib/cv_tracker.cc
   tools/lib/frame_source.cc
   tools/lib/frame_tracker.cc
+  tools/lib/live_view.cc
   tools/lib/output_files.cc
   tools/lib/plots.cc
-  tools/lib/sequence_runner.cc)
-target_link_libraries(dimp_tools_lib PUBLIC dimp_cv)
+  tools/lib/report.cc
+  tools/lib/sequence_runner.cc
+  tools/lib/trax.cc)
+target_link_libraries(dimp_tools_lib PUBLIC dimp_cv_tracker ${CMAKE_DL_LIBS})
 
-foreach(tool dimp_info dimp_track dimp_eval dimp_demo)
+foreach(tool dimp_info dimp_track dimp_eval dimp_demo dimp_trax)
   add_executable(${tool} tools/${tool}.cc)
   target_link_libraries(${tool} PRIVATE dimp_tools_lib)
 endforeach()

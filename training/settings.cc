@@ -159,7 +159,9 @@ TrainingSettings parse_training_settings(const std::string& text, const std::str
   Object o(j, where);
   TrainingSettings s;
   s.arch = o.string("arch", s.arch);
-  if (s.arch != "dimp18" && s.arch != "dimp50") o.fail("arch", "= \"" + s.arch + "\" is neither dimp18 nor dimp50");
+  if (s.arch != "dimp18" && s.arch != "dimp50" && s.arch != "dimp-mobilenet") {
+    o.fail("arch", "= \"" + s.arch + "\" is none of dimp18, dimp50, dimp-mobilenet");
+  }
   s.seed = o.unsigned_integer("seed", s.seed);
   s.init_weights = o.string("init_weights", "");
   s.processing.output_size = o.integer("image_size", s.processing.output_size, 64, 1024);

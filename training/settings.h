@@ -30,7 +30,7 @@ struct DatasetSettings {
 
 // TrainingSettings: everything a training run is made of.
 struct TrainingSettings {
-  std::string arch = "dimp18";  // dimp18 or dimp50
+  std::string arch = "dimp18";  // dimp18, dimp50 or dimp-mobilenet (the head on the pretrained MobileNetV3)
   uint64_t seed = 1;
   std::string init_weights;     // optional safetensors to start from
   data::ProcessingOptions processing;

@@ -47,8 +47,10 @@ std::vector<ParamGroup> make_groups(const DiMPNet& net, const TrainerOptions& o)
       {"bb_regressor", prefixed(*net->bb_regressor, "bb_regressor."), o.lr_bb_regressor},
   };
   ParamGroup backbone{"backbone", {}, o.lr_backbone};
-  for (const auto& p : net->feature_extractor->named_parameters(true)) {
-    if (!frozen(o.frozen_layers, p.key())) backbone.params.push_back({"feature_extractor." + p.key(), p.value()});
+  if (net->feature_extractor) {  // a pretrained backbone (the MobileNet) is frozen and not a module
+    for (const auto& p : net->feature_extractor->named_parameters(true)) {
+      if (!frozen(o.frozen_layers, p.key())) backbone.params.push_back({"feature_extractor." + p.key(), p.value()});
+    }
   }
   if (!backbone.params.empty()) g.push_back(backbone);
   return g;
@@ -80,8 +82,10 @@ void keep_log_rows_up_to(const fs::path& path, int epoch) {
 
 Trainer::Trainer(DiMPNet net, ActorOptions actor, TrainerOptions options, std::string arch)
     : net_(net), actor_(net, actor), options_(std::move(options)), arch_(std::move(arch)), adam_(make_groups(net, options_)) {
-  for (const auto& p : net_->feature_extractor->named_parameters(true)) {
-    if (frozen(options_.frozen_layers, p.key())) p.value().requires_grad_(false);
+  if (net_->feature_extractor) {
+    for (const auto& p : net_->feature_extractor->named_parameters(true)) {
+      if (frozen(options_.frozen_layers, p.key())) p.value().requires_grad_(false);
+    }
   }
   if (!options_.workspace.empty()) fs::create_directories(options_.workspace);
   if (options_.resume) {
@@ -95,7 +99,7 @@ Trainer::Trainer(DiMPNet net, ActorOptions actor, TrainerOptions options, std::s
 
 void Trainer::set_modes(bool training) {
   net_->train(training);
-  if (!training) return;
+  if (!training || !net_->feature_extractor) return;
   // Frozen backbone parts keep their BatchNorm statistics.
   for (const auto& m : net_->feature_extractor->named_modules("", false)) {
     if (frozen(options_.frozen_layers, m.key())) m.value()->eval();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "bbox/cpu/avx512_sum.h"
+
 namespace dimp::bbox::cpu {
 namespace {
 
@@ -51,7 +53,7 @@ __attribute__((target("avx512f"))) inline void store_dots(const __m512 (&acc)[G]
 #pragma GCC unroll 16
   for (int g = 0; g < G; ++g) {
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) y[g * N + r] = _mm512_reduce_add_ps(acc[g][r]) + (bias ? bias[r] : 0.f);
+    for (int r = 0; r < R; ++r) y[g * N + r] = horizontal_sum(acc[g][r]) + (bias ? bias[r] : 0.f);
   }
 }
 

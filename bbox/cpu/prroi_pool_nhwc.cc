@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "bbox/cpu/avx512_sum.h"
 #include "bbox/cpu/prroi_pool_weights.h"
 
 namespace dimp::bbox::cpu {
@@ -30,7 +31,7 @@ __attribute__((target("avx512f"))) float dot_avx512(int64_t n, const float* x, c
     const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u);
     acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i), acc);
   }
-  return _mm512_reduce_add_ps(acc);
+  return horizontal_sum(acc);
 }
 
 bool has_avx512() {

@@ -1,4 +1,5 @@
-// Fuzz target: annotation and result files (OTB rectangles, VOT polygons, VOT result files).
+// Fuzz target: annotation and result files (OTB rectangles, VOT polygons, VOT result files,
+// GOT-10k time files).
 // Every input must be read or refused with a DataError; nothing else may escape.
 #include <filesystem>
 
@@ -15,6 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     dimp::data::read_polygon_file(path, dimp::data::PolygonToBox::kAreaPreserving);
+  } catch (const DataError&) {
+  }
+  try {
+    dimp::data::read_seconds_file(path);
   } catch (const DataError&) {
   }
   // The same bytes as a stored VOT result, read back on resume.

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bbox/cpu/avx512_sum.h"
 #include "optim/cpu/filter_kernels.h"
 
 namespace dimp::optim::cpu {
@@ -109,7 +110,7 @@ __attribute__((target("avx512f"))) void apply_row(const float* X, const float* t
       if (i >= lanes) break;
 #pragma GCC unroll 4
       for (int v = 1; v < NV; ++v) acc[i][0] = _mm512_add_ps(acc[i][0], acc[i][v]);
-      out[xo + i] = _mm512_reduce_add_ps(acc[i][0]);
+      out[xo + i] = bbox::cpu::horizontal_sum(acc[i][0]);
     }
   }
 }

@@ -19,7 +19,7 @@ namespace dimp::cvtracking {
 
 // TrackerDiMPParams: which variant, its parameters and weights.
 struct TrackerDiMPParams {
-  std::string tracker = "weight-free";  // any registered variant (dimp::tracker_names())
+  std::string tracker = kDefaultTracker;  // any registered variant (dimp::tracker_names())
   std::string params_file;              // JSON parameters (default: the variant's)
   std::vector<std::string> overrides;   // name=value parameter overrides
   std::string weights;                  // safetensors weights for variants that need them

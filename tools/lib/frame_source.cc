@@ -40,6 +40,7 @@ class VideoSource : public FrameSource {
  public:
   explicit VideoSource(const std::string& input) {
     name_ = input;
+    video_ = true;
     if (input.rfind("camera:", 0) == 0) {
       cap_.open(std::stoi(input.substr(7)));
       live_ = true;

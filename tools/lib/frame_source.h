@@ -28,11 +28,14 @@ class FrameSource {
   // files: the files the source reads (video, frames, annotation), which no output may replace.
   const std::vector<std::string>& files() const { return files_; }
   const std::string& name() const { return name_; }
+  // video: frames come from a video file or a camera (not from image files).
+  bool video() const { return video_; }
 
  protected:
   std::vector<bbox::Box> ground_truth_;
   std::string name_;
   std::vector<std::string> files_;
+  bool video_ = false;
 };
 
 // open_frames: a path (video file, image folder, OTB/VOT sequence folder) or "camera:N".

@@ -14,6 +14,8 @@ const cv::Scalar kColors[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44},  {4
 
 }  // namespace
 
+cv::Scalar series_colour(size_t k) { return kColors[k % (sizeof kColors / sizeof kColors[0])]; }
+
 void write_curve_plot(const std::string& path, const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::vector<double>& x, const std::vector<Curve>& curves) {
   if (x.size() < 2) throw std::invalid_argument("write_curve_plot: need at least two x values");
@@ -43,7 +45,7 @@ void write_curve_plot(const std::string& path, const std::string& title, const s
   ylab.copyTo(img(cv::Rect(5, std::max(0, H / 2 - 125), ylab.cols, std::min(ylab.rows, H - std::max(0, H / 2 - 125)))));
   // Curves and legend (in the order given).
   for (size_t c = 0; c < curves.size(); ++c) {
-    const cv::Scalar col = kColors[c % (sizeof kColors / sizeof kColors[0])];
+    const cv::Scalar col = series_colour(c);
     const auto& y = curves[c].y;
     for (size_t i = 1; i < std::min(x.size(), y.size()); ++i) {
       cv::line(img, {px(x[i - 1]), py(y[i - 1])}, {px(x[i]), py(y[i])}, col, 2, cv::LINE_AA);

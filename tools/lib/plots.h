@@ -22,6 +22,9 @@ struct Curve {
 void write_curve_plot(const std::string& path, const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::vector<double>& x, const std::vector<Curve>& curves);
 
+// series_colour: the k-th colour (BGR) of the plots' palette, for curves and targets alike.
+cv::Scalar series_colour(size_t k);
+
 // draw_box: a box outline with an optional label on a BGR frame.
 void draw_box(cv::Mat& frame, const bbox::Box& box, const cv::Scalar& color, const std::string& label = "");
 

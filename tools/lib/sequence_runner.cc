@@ -32,4 +32,45 @@ SequenceRun run_sequence(FrameTracker& tracker, size_t n, const FrameLoader& loa
   return run;
 }
 
+SupervisedRun run_supervised(FrameTracker& tracker, const std::vector<data::vot::Region>& truth,
+                             const FrameLoader& load, const data::vot::ProtocolOptions& options,
+                             const std::function<void(size_t)>& on_frame) {
+  using Clock = std::chrono::steady_clock;
+  SupervisedRun run;
+  if (truth.empty()) return run;
+  // Frames are decoded once each; the first also gives the image size the overlaps are bound to.
+  size_t cached_index = 0;
+  Frame cached = load(0);
+  auto frame = [&](size_t i) -> const Frame& {
+    if (i != cached_index) {
+      cached = load(i);
+      cached_index = i;
+    }
+    return cached;
+  };
+  const double width = cached.bgr.cols, height = cached.bgr.rows;
+  size_t reported = 0;
+  auto report_up_to = [&](size_t i) {
+    for (; on_frame && reported <= i && reported < truth.size(); ++reported) on_frame(reported);
+  };
+  run.trajectory = data::vot::run_supervised(
+      truth, width, height,
+      [&](size_t i, const data::vot::Region& region) {
+        tracker.initialize(frame(i), data::vot::region_box(region));
+        report_up_to(i);
+      },
+      [&](size_t i) {
+        const Frame& f = frame(i);
+        const auto t = Clock::now();
+        const TrackResult r = tracker.track(f);
+        run.track_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+        ++run.tracked_frames;
+        report_up_to(i);
+        return data::vot::box_region(r.box);
+      },
+      options);
+  report_up_to(truth.size() - 1);
+  return run;
+}
+
 }  // namespace dimp::tools
