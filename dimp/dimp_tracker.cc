@@ -8,6 +8,7 @@
 
 #include "backbones/tfjs/model_files.h"
 #include "dimp/tracker_impl.h"
+#include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
 
 namespace dimp {
@@ -217,7 +218,16 @@ TrackerParams dimp_params() {
   TrackerParams p;  // TrackerParams' defaults are the reference's dimp18/dimp50 parameter files
   p.scale_factors = {1.0};
   p.subpixel_peak = false;
+  p.geometry = "auto";  // pytracking's geometry for pytracking's weights, ours for ours
   return p;
+}
+
+TrackerParams resolve_geometry(TrackerParams params, const std::string& weights) {
+  if (params.geometry != "auto") return params;
+  const auto metadata = weights::read_safetensors_header(weights).metadata;
+  const auto format = metadata.find("format");
+  params.geometry = format != metadata.end() && format->second == "pytracking-state-dict" ? "pytracking" : "exact";
+  return params;
 }
 
 at::ScalarType network_compute_type(const std::string& precision) {
@@ -232,10 +242,11 @@ at::ScalarType network_compute_type(const std::string& precision) {
 namespace {
 
 template <class N>
-std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& params, const std::string& weights,
-                                         TraceSink* trace = nullptr) {
+std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& requested,
+                                         const std::string& weights, TraceSink* trace = nullptr) {
   DiMPNet net(N::config());
   weights::load_module(*net, weights);
+  const TrackerParams params = resolve_geometry(requested, weights);  // after the load: its errors first
   net->prepare_inference(network_compute_type(params.network_precision));
   for (auto& p : net->parameters()) p.requires_grad_(false);
   const auto cfg = net->config();

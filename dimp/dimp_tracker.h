@@ -116,6 +116,12 @@ at::ScalarType network_compute_type(const std::string& precision);
 // dimp_params: the reference's DiMP-18/50 parameter files' values.
 TrackerParams dimp_params();
 
+// resolve_geometry: `params` with geometry "auto" settled by the weights file: "pytracking"
+// when it was converted from pytracking's checkpoint (safetensors metadata format =
+// pytracking-state-dict, as dimp_weights convert writes it), "exact" otherwise. Other values
+// pass unchanged. The make_* functions below call it.
+TrackerParams resolve_geometry(TrackerParams params, const std::string& weights);
+
 // make_dimp18 / make_dimp50: trackers on a network whose weights come from `weights`.
 std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights);

@@ -302,7 +302,8 @@ void TrackerParams::validate() const {
   in_range("displacement_scale", displacement_scale, 0, 10);
   require(network_precision == "auto" || network_precision == "float32" || network_precision == "bfloat16",
           "network_precision = " + network_precision + " is none of auto, float32, bfloat16");
-  require(geometry == "exact" || geometry == "pytracking", "geometry = " + geometry + " is none of exact, pytracking");
+  require(geometry == "exact" || geometry == "pytracking" || geometry == "auto",
+          "geometry = " + geometry + " is none of exact, pytracking, auto");
   require(geometry != "pytracking" || border_mode != "mean",
           "border_mode = mean has no pytracking counterpart (geometry = pytracking takes replicate, zero, inside, "
           "inside_major)");
