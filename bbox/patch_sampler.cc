@@ -12,15 +12,15 @@ namespace {
 int64_t floor_mod(int64_t a, int64_t m) { return ((a % m) + m) % m; }
 
 // Crop1D: the crop along one axis, in the stride-`df` subsampled grid whose pixel j is
-// original pixel offset + df*j.
+// original pixel offset + df*j, and the image range [lo, hi) the patch reports.
 struct Crop1D {
   int64_t df = 1, offset = 0, grid_size = 0;  // grid_size: pixels of the subsampled axis
   int64_t tl = 0, size = 0;                   // crop [tl, tl + size) in grid pixels
-  double x0() const { return offset + df * static_cast<double>(tl) + 0.5 - 0.5 * df; }
-  double x1() const { return x0() + static_cast<double>(df * size); }
+  double lo = 0, hi = 0;
 };
 
-Crop1D plan_axis(double center, double extent, int64_t image_size, int64_t df) {
+// centered_axis: CropRule::kCentered; the reported range is the crop's footprint.
+Crop1D centered_axis(double center, double extent, int64_t image_size, int64_t df) {
   Crop1D c;
   c.df = df;
   // Centre pixel of the request lies on the subsampled grid, as in the reference.
@@ -31,6 +31,41 @@ Crop1D plan_axis(double center, double extent, int64_t image_size, int64_t df) {
   // A half-pixel start rounds up wherever the crop lies (llround rounded -15.5 to -16 but
   // 15.5 to 16: crops starting outside the image landed a pixel further out).
   c.tl = static_cast<int64_t>(std::floor(center_grid - 0.5 * c.size + 0.5));
+  return c;
+}
+
+// set_footprint: the reported range of a kCentered crop: its pixels' extent in the image.
+void set_footprint(Crop1D& c) {
+  c.lo = static_cast<double>(c.offset) + static_cast<double>(c.df) * static_cast<double>(c.tl) + 0.5 - 0.5 * c.df;
+  c.hi = c.lo + static_cast<double>(c.df * c.size);
+}
+
+// pytracking_axis: CropRule::kPytracking (see patch_sampler.h); `inside` shifts [tl, br) into
+// the subsampled image first, as pytracking's inside modes do.
+Crop1D pytracking_axis(double center, double extent, int64_t image_size, int64_t df, bool inside) {
+  Crop1D c;
+  c.df = df;
+  int64_t pos = static_cast<int64_t>(std::trunc(center - 0.5));  // pytracking's pos.long()
+  c.offset = floor_mod(pos, df);
+  pos = (pos - c.offset) / df;
+  c.grid_size = (image_size - c.offset + df - 1) / df;
+  const double n = std::max(std::nearbyint(extent / static_cast<double>(df)), 2.0);  // halves to even
+  double tl = static_cast<double>(pos) - (n - 1) / 2, br = static_cast<double>(pos) + n / 2 + 1;
+  if (inside) {
+    const double size = static_cast<double>(c.grid_size);
+    double shift = std::max(-tl, 0.0) - std::max(br - size, 0.0);
+    tl += shift;
+    br += shift;
+    const double outside = std::floor((std::max(-tl, 0.0) + std::max(br - size, 0.0)) / 2);
+    shift = outside > 0 ? -tl - outside : 0.0;
+    tl += shift;
+    br += shift;
+  }
+  c.tl = static_cast<int64_t>(std::trunc(tl));
+  c.size = static_cast<int64_t>(std::trunc(br)) - c.tl;
+  if (c.size < 1) throw std::invalid_argument("sample_patch: the pytracking crop rule gives an empty crop");
+  c.lo = static_cast<double>(df) * tl;
+  c.hi = static_cast<double>(df) * br;
   return c;
 }
 
@@ -102,12 +137,17 @@ SampledPatch sample_patch(const at::Tensor& image_in, const CenterBox& region, O
 
   double sample_w = region.w, sample_h = region.h;
   const bool inside = options.border == BorderMode::kInside || options.border == BorderMode::kInsideMajor;
+  const bool pytracking = options.crop == CropRule::kPytracking;
   if (inside) {
     const double fw = sample_w / W, fh = sample_h / H;
     double shrink = options.border == BorderMode::kInside ? std::max(fw, fh) : std::min(fw, fh);
     shrink = std::clamp(shrink, 1.0, options.max_scale_change);
     sample_w /= shrink;
     sample_h /= shrink;
+    if (pytracking) {  // pytracking truncates the shrunk size to whole pixels
+      sample_w = std::trunc(sample_w);
+      sample_h = std::trunc(sample_h);
+    }
   }
 
   int64_t df = 1;
@@ -116,11 +156,19 @@ SampledPatch sample_patch(const at::Tensor& image_in, const CenterBox& region, O
     df = std::max<int64_t>(static_cast<int64_t>(resize - 0.1), 1);
   }
 
-  Crop1D cx = plan_axis(region.cx, sample_w, W, df);
-  Crop1D cy = plan_axis(region.cy, sample_h, H, df);
-  if (inside) {
-    shift_inside(cx);
-    shift_inside(cy);
+  Crop1D cx, cy;
+  if (pytracking) {
+    cx = pytracking_axis(region.cx, sample_w, W, df, inside);
+    cy = pytracking_axis(region.cy, sample_h, H, df, inside);
+  } else {
+    cx = centered_axis(region.cx, sample_w, W, df);
+    cy = centered_axis(region.cy, sample_h, H, df);
+    if (inside) {
+      shift_inside(cx);
+      shift_inside(cy);
+    }
+    set_footprint(cx);
+    set_footprint(cy);
   }
 
   const auto device = image.device();
@@ -148,10 +196,10 @@ SampledPatch sample_patch(const at::Tensor& image_in, const CenterBox& region, O
   }
 
   PatchRegion r;
-  r.x0 = cx.x0();
-  r.x1 = cx.x1();
-  r.y0 = cy.x0();
-  r.y1 = cy.x1();
+  r.x0 = cx.lo;
+  r.x1 = cx.hi;
+  r.y0 = cy.lo;
+  r.y1 = cy.hi;
   r.out_w = output.w;
   r.out_h = output.h;
   return {patch, r};

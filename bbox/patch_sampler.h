@@ -28,9 +28,25 @@ enum class BorderMode {
   kInsideMajor,  // as kInside, but shrink only as far as the shorter image side requires
 };
 
+// CropRule: how a region becomes a crop of whole pixels, and which region the patch reports.
+enum class CropRule {
+  // The crop nearest the request: its size rounded (at least 2 pixels), its start rounded (a
+  // half pixel up); the reported region is exactly the crop.
+  kCentered,
+  // pytracking's sample_patch as it runs under PyTorch >= 1.5, where (size - 1) / 2 is a true
+  // division: anchored on trunc(centre) in pytracking's pixel-centre coordinates (our centre
+  // - 0.5), the crop spans [trunc(tl), trunc(br)) with tl = c - (n - 1) / 2, br = c + n / 2 + 1
+  // (n the rounded size, halves to even): an even n cuts n + 1 pixels where the crop starts
+  // inside the image, n where it starts outside. The reported region is [tl, br) times the
+  // pre-downsampling stride, half-pixel ends included and the stride's offset left out: the
+  // coordinates pytracking's tracker maps scores and boxes with.
+  kPytracking,
+};
+
 // PatchSamplerOptions: how sample_patch crops and resizes.
 struct PatchSamplerOptions {
   BorderMode border = BorderMode::kReplicate;
+  CropRule crop = CropRule::kCentered;
   // Largest shrink factor the kInside modes may apply to the region (>= 1).
   double max_scale_change = std::numeric_limits<double>::infinity();
   // Subsample the image by an integer stride before the bilinear resize when shrinking by
@@ -74,7 +90,8 @@ struct OutputSize {
 
 // sample_patch: crop `region` (centre and size in image pixels; need not lie inside the
 // image) and resize it to `output`. The crop is aligned to the pixel grid (its size rounded,
-// at least 2 pixels), so the returned region can differ from the request by under a pixel.
+// at least 2 pixels), so the returned region can differ from the request by under a pixel
+// (CropRule::kPytracking: by up to a pixel and a half, as pytracking's).
 // Throws std::invalid_argument on an empty image or a non-positive or non-finite region.
 SampledPatch sample_patch(const at::Tensor& image, const CenterBox& region, OutputSize output,
                           const PatchSamplerOptions& options = {});

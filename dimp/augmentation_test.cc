@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstring>
+
 namespace dimp {
 namespace {
 
@@ -63,6 +68,75 @@ TEST(Augmentation, TransformsDoWhatTheirNamesSay) {
   // crop_shifted: content moves by +dx.
   auto c = crop_shifted(img, 9, 3, 0);
   EXPECT_EQ(c[0][0][0][3].item<float>(), img[0][0][0][12].item<float>());
+}
+
+// The rotation of pytracking's augmentation is OpenCV's warpAffine of [R, c - R c]: ours gives
+// its pixels bit for bit (a textured float patch, the angles pytracking uses and odd ones).
+TEST(Augmentation, OpenCvRotationMatchesWarpAffineBitForBit) {
+  at::manual_seed(4);
+  const int64_t n = 61;
+  auto patch = (at::rand({1, 3, n, n}) * 255).round() + at::rand({1, 3, n, n});
+  cv::Mat hwc(static_cast<int>(n), static_cast<int>(n), CV_32FC3);
+  auto chw = patch[0].permute({1, 2, 0}).contiguous();
+  std::memcpy(hwc.data, chw.data_ptr<float>(), sizeof(float) * 3 * n * n);
+  for (double angle : {10.0, -10.0, 45.0, -45.0, 0.0, 90.0, 33.3}) {
+    const double a = M_PI * angle / 180, c = (n - 1) / 2.0;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << std::cos(a), std::sin(a), c - (std::cos(a) * c + std::sin(a) * c),
+                 -std::sin(a), std::cos(a), c - (-std::sin(a) * c + std::cos(a) * c));
+    cv::Mat expected;
+    cv::warpAffine(hwc, expected, m, hwc.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    auto ours = rotate_patch_opencv(patch, angle)[0].permute({1, 2, 0}).contiguous();
+    const auto theirs = at::from_blob(expected.data, {n, n, 3}, at::kFloat);
+    EXPECT_TRUE(at::equal(ours, theirs)) << angle << ": max difference " << (ours - theirs).abs().max().item<float>();
+  }
+  // Positive angles turn the content counter-clockwise on screen: a point right of the centre
+  // moves up (our grid_sample rotation turns it the other way).
+  auto dot = at::zeros({1, 1, n, n});
+  dot[0][0][30][45] = 1;
+  const auto turned = rotate_patch_opencv(dot, 90);
+  EXPECT_GT(turned[0][0][15][30].item<float>(), 0.9f);
+  EXPECT_GT(rotate_patch(dot, 90)[0][0][45][30].item<float>(), 0.9f);
+}
+
+// pytracking blurs with zero padding (the border darkens), we replicate; inside both agree.
+TEST(Augmentation, BlurBordersZeroOrReplicate) {
+  auto flat = at::full({1, 1, 20, 20}, 10.f);
+  const auto zero = gaussian_blur(flat, 2, 1, BlurBorder::kZero), rep = gaussian_blur(flat, 2, 1);
+  EXPECT_TRUE(at::allclose(rep, flat));
+  EXPECT_LT(zero[0][0][0][10].item<float>(), 9.f);
+  EXPECT_NEAR(zero[0][0][10][10].item<float>(), 10.f, 1e-4);
+}
+
+// geometry pytracking: pytracking's first-frame samples: the patch centred on the rounded
+// position (halves to even), boxes of the nominal patch, the flipped sample's box not mirrored.
+TEST(Augmentation, PytrackingGeometryUsesTheNominalPatchAndKeepsTheFlippedBox) {
+  TrackerParams p;
+  p.image_sample_size = 64;
+  p.geometry = "pytracking";
+  p.random_shift_factor = 0;
+  std::mt19937_64 rng(1);
+  // Centre (100.5, 70.5) in our coordinates: pytracking's position (100, 70), already whole.
+  const bbox::Box target{90.5, 60.5, 20, 20};
+  auto aug = augment_first_frame(ramp_image(200, 240), target, 100.0, p, rng);
+  ASSERT_EQ(aug.patches.size(0), 13);
+  // The nominal region: centred on the rounded position, exactly 100 pixels wide.
+  EXPECT_DOUBLE_EQ(aug.region.center_x(), 100.5);
+  EXPECT_DOUBLE_EQ(aug.region.x1 - aug.region.x0, 100.0);
+  // Box 0: the target in that region, in pytracking's numbers ((pos - rpos)/s + (S-1)/2 - (w/s - 1)/2).
+  EXPECT_NEAR(aug.boxes[0][0].item<float>(), 0 + 31.5 - (20 * 0.64 - 1) / 2, 1e-5);
+  EXPECT_NEAR(aug.boxes[0][2].item<float>(), 20 * 0.64, 1e-5);
+  // pytracking's position (our centre - 0.5) rounds halves to even: 105.5 -> 106, 104.5 -> 104.
+  auto centre_after = [&](const bbox::Box& b) { return augment_first_frame(ramp_image(200, 240), b, 100.0, p, rng).region.center_x(); };
+  EXPECT_DOUBLE_EQ(centre_after({95.5, 60.5, 21, 20}), 106.5);  // position 105.5
+  EXPECT_DOUBLE_EQ(centre_after({95.0, 60.5, 22, 20}), 106.5);  // position 105.5
+  EXPECT_DOUBLE_EQ(centre_after({95.0, 60.5, 20, 20}), 104.5);  // position 104.5
+  EXPECT_DOUBLE_EQ(centre_after({95.0, 60.5, 21, 20}), 105.5);  // position 105
+  // The flipped sample (after the 4 shifts) keeps box 0; our exact geometry mirrors it.
+  EXPECT_TRUE(at::equal(aug.boxes[5], aug.boxes[0]));
+  TrackerParams exact = p;
+  exact.geometry = "exact";
+  auto ex = augment_first_frame(ramp_image(200, 240), {90.0, 60.0, 21, 20}, 100.0, exact, rng);
+  EXPECT_NEAR(ex.boxes[5][0].item<float>(), 64 - ex.boxes[0][0].item<float>() - ex.boxes[0][2].item<float>(), 1e-4);
 }
 
 TEST(Augmentation, DropoutZeroesWholeChannelsAndRescales) {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <stdexcept>
 #include <tuple>
 
 #include "backbones/tfjs/model_files.h"
 #include "dimp/tracker_impl.h"
+#include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
 
 namespace dimp {
@@ -33,6 +35,11 @@ void IoUNetBoxEstimator::initialize(const BoxInitContext& ctx) {
   // The modulation vector from the un-augmented first sample (iounet_augmentation off).
   modulation_ = net_->bb_regressor->modulation(features.box[0].narrow(0, 0, 1), features.box[1].narrow(0, 0, 1),
                                                boxes.narrow(0, 0, 1));
+  refined_ = true;
+  if (trace_) {
+    trace_->record("init/iou_modulation2", modulation_.layer2);
+    trace_->record("init/iou_modulation3", modulation_.layer3);
+  }
 }
 
 std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeatures& features, const at::Tensor& proposals,
@@ -169,6 +176,14 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
     if (boxes.defined()) boxes = boxes + shift;
   }
   if (!boxes.defined()) std::tie(boxes, scores) = refine(iou_features(layer2, layer3), proposals, p);
+  if (trace_) {
+    const auto whole = iou_features(layer2, layer3);
+    trace_->record("track/iou_features2", whole.layer2);
+    trace_->record("track/iou_features3", whole.layer3);
+    trace_->record("track/proposals", proposals);
+    trace_->record("track/refined_boxes", boxes);
+    trace_->record("track/refined_iou", scores);
+  }
   boxes = boxes.to(at::kCPU, at::kDouble).contiguous();
   scores = scores.to(at::kCPU, at::kDouble).contiguous();
   const auto box = boxes.accessor<double, 2>();
@@ -179,6 +194,7 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
     const double ar = std::max(1.0, box[i][2]) / std::max(1.0, box[i][3]);
     if (ar < p.maximal_aspect_ratio && ar > 1.0 / p.maximal_aspect_ratio) kept.push_back({score[i], i});
   }
+  refined_ = !kept.empty();
   if (kept.empty()) return ctx.classifier_estimate;
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const size_t k = std::min<size_t>(static_cast<size_t>(p.iounet_k), kept.size());
@@ -190,14 +206,28 @@ bbox::CenterBox IoUNetBoxEstimator::estimate(const BoxContext& ctx) {
     mean.w += std::max(1.0, box[j][2]) / k;
     mean.h += std::max(1.0, box[j][3]) / k;
   }
-  return bbox::to_center(region.box_to_image(mean));
+  bbox::CenterBox out = bbox::to_center(region.box_to_image(mean));
+  if (p.pytracking_geometry()) {
+    out.cx += 0.5 * region.scale_x();
+    out.cy += 0.5 * region.scale_y();
+  }
+  return out;
 }
 
 TrackerParams dimp_params() {
   TrackerParams p;  // TrackerParams' defaults are the reference's dimp18/dimp50 parameter files
   p.scale_factors = {1.0};
   p.subpixel_peak = false;
+  p.geometry = "auto";  // pytracking's geometry for pytracking's weights, ours for ours
   return p;
+}
+
+TrackerParams resolve_geometry(TrackerParams params, const std::string& weights) {
+  if (params.geometry != "auto") return params;
+  const auto metadata = weights::read_safetensors_header(weights).metadata;
+  const auto format = metadata.find("format");
+  params.geometry = format != metadata.end() && format->second == "pytracking-state-dict" ? "pytracking" : "exact";
+  return params;
 }
 
 at::ScalarType network_compute_type(const std::string& precision) {
@@ -212,9 +242,11 @@ at::ScalarType network_compute_type(const std::string& precision) {
 namespace {
 
 template <class N>
-std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& params, const std::string& weights) {
+std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& requested,
+                                         const std::string& weights, TraceSink* trace = nullptr) {
   DiMPNet net(N::config());
   weights::load_module(*net, weights);
+  const TrackerParams params = resolve_geometry(requested, weights);  // after the load: its errors first
   net->prepare_inference(network_compute_type(params.network_precision));
   for (auto& p : net->parameters()) p.requires_grad_(false);
   const auto cfg = net->config();
@@ -222,8 +254,10 @@ std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerP
                                  params.image_sample_size / static_cast<int64_t>(cfg.feature_stride),
                                  params.image_sample_size / static_cast<int64_t>(cfg.feature_stride)};
   typename DiMPTracker<N>::Predictor predictor(net->optimizer(params.net_opt_iter), net->initializer(), geometry);
-  return std::make_unique<DiMPTracker<N>>(name, DiMPFeatures<N>(net), std::move(predictor), IoUNetBoxEstimator(net),
-                                          params);
+  auto tracker = std::make_unique<DiMPTracker<N>>(name, DiMPFeatures<N>(net), std::move(predictor),
+                                                  IoUNetBoxEstimator(net), params);
+  tracker->set_trace(trace);
+  return tracker;
 }
 
 }  // namespace
@@ -234,6 +268,18 @@ std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const st
 
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights) {
   return make_dimp<DiMP50Net>("dimp50", params, weights);
+}
+
+std::unique_ptr<VisualTracker> make_dimp(const std::string& arch, const TrackerParams& params,
+                                         const std::string& weights, TraceSink* trace) {
+  if (arch == "dimp18") return make_dimp<DiMP18Net>("dimp18", params, weights, trace);
+  if (arch == "dimp50") return make_dimp<DiMP50Net>("dimp50", params, weights, trace);
+  if (arch == "dimp-mobilenet") {
+    return make_dimp<DiMPMobileNetNet>("dimp-mobilenet", params,
+                                       weights.empty() ? backbones::tfjs::find_model_file(kMobileNetHeadWeights) : weights,
+                                       trace);
+  }
+  throw std::invalid_argument("make_dimp: unknown architecture '" + arch + "' (dimp18, dimp50, dimp-mobilenet)");
 }
 
 std::unique_ptr<VisualTracker> make_dimp_mobilenet(const TrackerParams& params, const std::string& weights) {

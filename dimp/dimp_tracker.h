@@ -20,6 +20,7 @@
 #include "dimp/box_estimator.h"
 #include "dimp/dimp_net.h"
 #include "dimp/model_update.h"
+#include "dimp/trace.h"
 #include "dimp/tracker.h"
 
 namespace dimp {
@@ -79,12 +80,19 @@ struct IoUWindow {
 
 // IoUNetBoxEstimator: the box refinement of ATOM/DiMP — proposals jittered around the
 // classifier's estimate, refined by gradient ascent on the IoU-Net's predicted overlap, the
-// best (iounet_k) averaged; extreme aspect ratios discarded.
+// best (iounet_k) averaged; extreme aspect ratios discarded. The centre is the average box's
+// (x + w/2); geometry pytracking adds pytracking's half a patch pixel (it takes x + w/2 where
+// its pixel-centre coordinates put the centre at x + (w-1)/2).
 class IoUNetBoxEstimator {
  public:
   explicit IoUNetBoxEstimator(DiMPNet net) : net_(std::move(net)) {}
   void initialize(const BoxInitContext& ctx);
   bbox::CenterBox estimate(const BoxContext& ctx);
+  // refined: whether the last estimate came from refined boxes (false: every box had an
+  // extreme aspect ratio, and the estimate is the classifier's).
+  bool refined() const { return refined_; }
+  // set_trace: record the modulation, the IoU features and the refinement (dimp/trace.h).
+  void set_trace(TraceSink* sink) { trace_ = sink; }
   // refine: the refinement itself on one patch's IoU features; proposals and result in
   // patch pixels (x, y, w, h); exposed for tests. Returns the final boxes and their scores,
   // or undefined tensors as soon as `inside` (if given) rejects the boxes about to be scored.
@@ -98,6 +106,8 @@ class IoUNetBoxEstimator {
   std::shared_ptr<const bbox::IoUHead> head_;  // the CPU inference path, once the net is folded
   bbox::IoUModulation modulation_;
   std::mt19937_64 rng_;
+  TraceSink* trace_ = nullptr;
+  bool refined_ = true;
 };
 
 // network_compute_type: the type TrackerParams::network_precision asks for on this CPU.
@@ -106,9 +116,20 @@ at::ScalarType network_compute_type(const std::string& precision);
 // dimp_params: the reference's DiMP-18/50 parameter files' values.
 TrackerParams dimp_params();
 
+// resolve_geometry: `params` with geometry "auto" settled by the weights file: "pytracking"
+// when it was converted from pytracking's checkpoint (safetensors metadata format =
+// pytracking-state-dict, as dimp_weights convert writes it), "exact" otherwise. Other values
+// pass unchanged. The make_* functions below call it.
+TrackerParams resolve_geometry(TrackerParams params, const std::string& weights);
+
 // make_dimp18 / make_dimp50: trackers on a network whose weights come from `weights`.
 std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights);
+// make_dimp: "dimp18", "dimp50" or "dimp-mobilenet" (weights empty: the shipped ones) with its
+// intermediates recorded into `trace` (dimp/trace.h; nullptr: none), which must outlive the
+// tracker's use.
+std::unique_ptr<VisualTracker> make_dimp(const std::string& arch, const TrackerParams& params,
+                                         const std::string& weights, TraceSink* trace);
 
 // kMobileNetHeadWeights: the weights the project ships for the DiMP head on the pretrained
 // MobileNetV3 (trained by dimp_train with training/settings/dimp_mobilenet.json), under the

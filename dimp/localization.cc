@@ -77,10 +77,11 @@ Localization localize_target(const at::Tensor& scores_in, const std::vector<Targ
   const TargetPrior& prior = priors[static_cast<size_t>(loc.scale_index)];
   const double prev_x = prior.x, prev_y = prior.y;
   const double nh = o.target_neighborhood_scale * prior.h, nw = o.target_neighborhood_scale * prior.w;
-  const int64_t top = std::max<int64_t>(std::llround(p1.y - nh / 2), 0);
-  const int64_t bottom = std::min<int64_t>(std::llround(p1.y + nh / 2 + 1), H);
-  const int64_t left = std::max<int64_t>(std::llround(p1.x - nw / 2), 0);
-  const int64_t right = std::min<int64_t>(std::llround(p1.x + nw / 2 + 1), W);
+  auto round = [&](double v) { return static_cast<int64_t>(o.round_half_even ? std::nearbyint(v) : std::round(v)); };
+  const int64_t top = std::max<int64_t>(round(p1.y - nh / 2), 0);
+  const int64_t bottom = std::min<int64_t>(round(p1.y + nh / 2 + 1), H);
+  const int64_t left = std::max<int64_t>(round(p1.x - nw / 2), 0);
+  const int64_t right = std::min<int64_t>(round(p1.x + nw / 2 + 1), W);
   auto masked = map.clone();
   if (bottom > top && right > left) masked.slice(0, top, bottom).slice(1, left, right).zero_();
   const Peak p2 = max2d(masked);

@@ -26,6 +26,9 @@ struct LocalizationOptions {
   double target_neighborhood_scale = 2.2;
   double displacement_scale = 0.8;
   bool subpixel = false;  // refine the peak with a quadratic fit along each axis
+  // The neighbourhood mask's bounds round halves to even (Python's round, as pytracking's
+  // tracker) instead of away from zero.
+  bool round_half_even = false;
 };
 
 // Localization: the chosen scale, the peak in continuous score-map coordinates (x, y), its

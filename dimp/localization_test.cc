@@ -47,6 +47,27 @@ TEST(Localization, DistractorNearTheOldPositionWinsAndFarOnesAreHardNegatives) {
   EXPECT_EQ(localize_target(s5, 9, 9, 3, 3, o).status, TargetStatus::kNormal);
 }
 
+// The neighbourhood mask's bounds: rows round(y - h/2) to round(y + h/2 + 1). With the peak at
+// row 9 and h = 5 they are 6.5 and 12.5: away from zero [7, 13), halves to even (Python's
+// round, pytracking's) [6, 12). A second peak of 0.9 just above or below shows which rows were
+// masked: unmasked, it is a distractor near the old position (uncertain).
+TEST(Localization, NeighbourhoodBoundsRoundHalvesAwayOrToEven) {
+  auto map_with = [](int64_t row) {
+    auto s = at::zeros({1, 19, 19});
+    s[0][9][9] = 1.0;
+    s[0][row][9] = 0.9;
+    return s;
+  };
+  LocalizationOptions away;
+  away.target_neighborhood_scale = 1.0;
+  LocalizationOptions even = away;
+  even.round_half_even = true;
+  EXPECT_EQ(localize_target(map_with(6), 9, 9, 5, 5, away).status, TargetStatus::kUncertain);
+  EXPECT_EQ(localize_target(map_with(12), 9, 9, 5, 5, away).status, TargetStatus::kNormal);
+  EXPECT_EQ(localize_target(map_with(6), 9, 9, 5, 5, even).status, TargetStatus::kNormal);
+  EXPECT_EQ(localize_target(map_with(12), 9, 9, 5, 5, even).status, TargetStatus::kUncertain);
+}
+
 TEST(Localization, BestScaleIsChosenAndSubpixelPeakIsExactForQuadratics) {
   auto s = at::stack({gaussian_peak(19, 19, 4, 4, 0.5), gaussian_peak(19, 19, 8, 11, 0.9)});
   EXPECT_EQ(localize_target(s, 9, 9, 3, 3, {}).scale_index, 1);

@@ -4,8 +4,8 @@
 
 namespace dimp {
 
-SampleWeights::SampleWeights(int capacity, double init_minimum_weight)
-    : w_(static_cast<size_t>(capacity), 0.0), init_min_(init_minimum_weight) {
+SampleWeights::SampleWeights(int capacity, double init_minimum_weight, bool pytracking_renormalisation)
+    : w_(static_cast<size_t>(capacity), 0.0), init_min_(init_minimum_weight), pytracking_(pytracking_renormalisation) {
   TORCH_CHECK(capacity >= 1, "SampleWeights: capacity must be >= 1");
 }
 
@@ -51,11 +51,12 @@ int SampleWeights::add(double lr) {
   if (init_min_ > 0) {
     // The first frame's samples keep at least init_min_ of the total; the later samples share
     // the rest in their proportions. (The reference divides the later ones by init_min_ + rest,
-    // which leaves the total above 1; here the weights sum to 1.)
+    // which leaves the total above 1; here the weights sum to 1 unless pytracking_.)
     const double init_sum = std::accumulate(w_.begin(), w_.begin() + num_init_, 0.0);
     if (init_sum < init_min_) {
       const double rest = std::accumulate(w_.begin() + num_init_, w_.end(), 0.0);
-      for (int i = num_init_; i < capacity; ++i) w_[i] *= (1 - init_min_) / rest;
+      const double factor = pytracking_ ? 1 / (init_min_ + rest) : (1 - init_min_) / rest;
+      for (int i = num_init_; i < capacity; ++i) w_[i] *= factor;
       for (int i = 0; i < num_init_; ++i) w_[i] = init_min_ / num_init_;
     }
   }
@@ -65,7 +66,9 @@ int SampleWeights::add(double lr) {
 }
 
 SampleMemory::SampleMemory(const TrackerParams& p)
-    : params_(p), capacity_(p.sample_memory_size), weights_(p.sample_memory_size, p.init_samples_minimum_weight) {}
+    : params_(p),
+      capacity_(p.sample_memory_size),
+      weights_(p.sample_memory_size, p.init_samples_minimum_weight, p.pytracking_geometry()) {}
 
 losses::ResidualMaps SampleMemory::stored_maps() const {
   return maps_.index_images(at::arange(weights_.num_stored(), at::TensorOptions().dtype(at::kLong).device(

@@ -31,9 +31,12 @@ enum class UpdateKind { kNormal, kHardNegative, kSkip };
 
 // SampleWeights: the reference's sample-weight bookkeeping (learning-rate weighting,
 // replacement of the lowest-weight sample once full, a floor on the first frame's samples).
+// When the floor applies, the later samples share the rest in their proportions (weights sum
+// to 1), or, with `pytracking_renormalisation`, are divided by floor + their sum as pytracking
+// divides them (the total then exceeds 1).
 class SampleWeights {
  public:
-  SampleWeights(int capacity, double init_minimum_weight);
+  SampleWeights(int capacity, double init_minimum_weight, bool pytracking_renormalisation = false);
   // reset: `num_init` first-frame samples with equal weights.
   void reset(int num_init);
   // add: the slot the next sample goes to, with weights updated for learning rate `lr`.
@@ -45,6 +48,7 @@ class SampleWeights {
  private:
   std::vector<double> w_;
   double init_min_;
+  bool pytracking_;
   int num_stored_ = 0, num_init_ = 0, prev_replace_ = -1;
 };
 

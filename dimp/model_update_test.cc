@@ -83,6 +83,22 @@ TEST(SampleWeights, HandComputedScheduleWithTheFloor) {
   EXPECT_EQ(w.add(0.5), 2);  // now the oldest later sample is slot 2
 }
 
+// geometry pytracking: when the floor applies, pytracking divides every weight by floor + the
+// later samples' sum, then sets the first frame's to the floor, so the total exceeds 1. The same
+// schedule as above by hand: the third add gives [4, 1, 2, 4] / 11; 4/11 < 0.5, so the later
+// ones become (k/11) / (0.5 + 7/11) = 2k/25 and the first 0.5 (total 1.06).
+TEST(SampleWeights, PytrackingRenormalisationDividesByFloorPlusTheRest) {
+  SampleWeights w(4, 0.5, /*pytracking_renormalisation=*/true);
+  w.reset(1);
+  EXPECT_EQ(w.add(0.5), 1);
+  EXPECT_EQ(w.add(0.5), 2);
+  EXPECT_NEAR(w.weights()[2], 2.0 / 7, 1e-12);  // the floor did not apply yet: as before
+  EXPECT_EQ(w.add(0.5), 3);
+  const std::vector<double> e{0.5, 2.0 / 25, 4.0 / 25, 8.0 / 25};
+  for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(w.weights()[i], e[i], 1e-12) << i;
+  EXPECT_NEAR(sum(w.weights()), 1.06, 1e-12);
+}
+
 // A memory exactly as large as the first frame's samples, with a floor on their weight, has
 // no slot for a later sample: refused at reset (add() used to return slot 15 of 15).
 TEST(SampleWeights, AMemoryFullOfFloorSamplesIsRefusedAtTheBoundary) {

@@ -12,12 +12,16 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "backbones/feature_extractor.h"
@@ -27,9 +31,29 @@
 #include "dimp/localization.h"
 #include "dimp/model_predictor.h"
 #include "dimp/model_update.h"
+#include "dimp/trace.h"
 #include "dimp/tracker.h"
 
 namespace dimp {
+
+// has_refinement_flag_v: whether a box estimator reports, through `bool refined() const`,
+// if its last estimate came from refinement (IoUNetBoxEstimator); pytracking's geometry keeps
+// the classifier's position, and later the last refined one, when it did not.
+template <class T, class = void>
+struct has_refinement_flag : std::false_type {};
+template <class T>
+struct has_refinement_flag<T, std::void_t<decltype(std::declval<const T&>().refined())>> : std::true_type {};
+template <class T>
+inline constexpr bool has_refinement_flag_v = has_refinement_flag<T>::value;
+
+// has_trace_v: whether a box estimator records intermediates through set_trace(TraceSink*).
+template <class T, class = void>
+struct has_trace : std::false_type {};
+template <class T>
+struct has_trace<T, std::void_t<decltype(std::declval<T&>().set_trace(static_cast<TraceSink*>(nullptr)))>>
+    : std::true_type {};
+template <class T>
+inline constexpr bool has_trace_v = has_trace<T>::value;
 
 template <class Features_, class Loss_, template <class> class Optimizer_, class Initializer_, class BoxEstimator_,
           class Update_>
@@ -50,6 +74,7 @@ class Tracker final : public VisualTracker {
         update_(params),
         params_(std::move(params)) {
     params_.validate();
+    pytracking_ = params_.pytracking_geometry();
   }
 
   const std::string& name() const override { return name_; }
@@ -84,6 +109,13 @@ class Tracker final : public VisualTracker {
     return track_frame(image);
   }
 
+  // set_trace: record intermediates into `sink` (dimp/trace.h) from the next initialize() on;
+  // nullptr stops. The sink must outlive its use.
+  void set_trace(TraceSink* sink) {
+    trace_ = sink;
+    if constexpr (has_trace_v<BoxEstimator_>) box_estimator_.set_trace(sink);
+  }
+
   // Introspection for tests and benchmarks.
   const at::Tensor& filter() const { return filter_; }
   const Update_& update_strategy() const { return update_; }
@@ -102,6 +134,7 @@ class Tracker final : public VisualTracker {
     rng_.seed(params_.seed);
     update_ = Update_(params_);
     frame_num_ = 1;
+    last_refined_.reset();
     center_x_ = box.cx();
     center_y_ = box.cy();
     target_w_ = box.w;
@@ -122,6 +155,11 @@ class Tracker final : public VisualTracker {
       }
       feats = features_.extract(aug.patches);
     }
+    trace("init/patches", aug.patches);
+    if (feats.box.size() == 2) {
+      trace("init/layer2", feats.box[0]);
+      trace("init/layer3", feats.box[1]);
+    }
     at::Tensor x = feats.classification;
     optim::FilterGeometry g = predictor_.geometry();
     g.stride = static_cast<double>(features_.stride());
@@ -135,7 +173,13 @@ class Tracker final : public VisualTracker {
     }
     {
       at::NoGradGuard ng;
+      if (trace_) {
+        trace("init/clf_features", x);
+        trace("init/boxes", boxes);
+        trace("init/filter0", predictor_.initial_filter(x, boxes));
+      }
       filter_ = update_.initialize(predictor_, x, boxes, params_);
+      trace("init/filter", filter_);
       box_estimator_.initialize({image, bbox::to_center(box), feats, aug.boxes, aug.region, params_});
     }
     score_scale_ = params_.relative_scores ? first_frame_scale(x.narrow(0, 0, 1)) : 1.0;
@@ -157,13 +201,24 @@ class Tracker final : public VisualTracker {
                                                    params_.scale_factors, {params_.image_sample_size,
                                                    params_.image_sample_size}, sampler_options());
     times_.patch += seconds_since(t);
+    if (trace_) {
+      const bbox::PatchRegion& r0 = patches.regions[0];
+      trace("track/patch", patches.patches);
+      trace("track/search", at::tensor({r0.x0, r0.y0, r0.x1, r0.y1}, at::kDouble));
+    }
 
     t = Clock::now();
     backbones::ExtractedFeatures feats = features_.extract(patches.patches);
     times_.features += seconds_since(t);
+    if (trace_ && feats.box.size() == 2) {
+      trace("track/layer2", feats.box[0]);
+      trace("track/layer3", feats.box[1]);
+    }
+    trace("track/clf_features", feats.classification);
 
     t = Clock::now();
     at::Tensor scores = predictor_.scores(filter_, feats.classification);
+    trace("track/scores", scores.unsqueeze(1));
     if (score_scale_ != 1.0) scores = scores * score_scale_;
     if (params_.window_output) scores = scores * window(scores);
     times_.scores += seconds_since(t);
@@ -181,16 +236,38 @@ class Tracker final : public VisualTracker {
     t = Clock::now();
     const bbox::PatchRegion& region = patches.regions[loc.scale_index];
     if (loc.status != TargetStatus::kNotFound) {
-      const double new_x = region.to_image_x(g.score_to_patch_x(loc.peak_x));
-      const double new_y = region.to_image_y(g.score_to_patch_y(loc.peak_y));
-      BoxContext ctx{image, feats, patches.regions, loc, {new_x, new_y, target_w_, target_h_}, params_};
+      double new_x = region.to_image_x(g.score_to_patch_x(loc.peak_x));
+      double new_y = region.to_image_y(g.score_to_patch_y(loc.peak_y));
       const bool update_size = params_.update_scale_when_uncertain || loc.status != TargetStatus::kUncertain;
-      bbox::CenterBox est = box_estimator_.estimate(ctx);
-      if (!update_size) {
-        est.w = target_w_;
-        est.h = target_h_;
+      if (pytracking_) {
+        // pytracking clamps the classifier's position (with the old size), then refines from it.
+        std::tie(new_x, new_y) = clamp_center(new_x, new_y, target_w_, target_h_);
+        center_x_ = new_x;
+        center_y_ = new_y;
       }
-      set_state(est);
+      BoxContext ctx{image, feats, patches.regions, loc, {new_x, new_y, target_w_, target_h_}, params_};
+      bbox::CenterBox est = box_estimator_.estimate(ctx);
+      bool refined = true;
+      if constexpr (has_refinement_flag_v<BoxEstimator_>) refined = box_estimator_.refined();
+      if (pytracking_ && has_refinement_flag_v<BoxEstimator_>) {
+        // pytracking's IoU-Net path: the refined box as it is (no clamping); the size even when
+        // uncertain, the search scale only when update_size. Without a refined box it keeps the
+        // classifier's position and the old size.
+        if (refined) {
+          center_x_ = est.cx;
+          center_y_ = est.cy;
+          target_w_ = est.w;
+          target_h_ = est.h;
+          if (update_size) target_scale_ = std::sqrt(est.w * est.h / (base_w_ * base_h_));
+          last_refined_ = std::make_pair(est.cx, est.cy);
+        }
+      } else {
+        if (!update_size) {
+          est.w = target_w_;
+          est.h = target_h_;
+        }
+        set_state(est);
+      }
     }
     times_.box += seconds_since(t);
 
@@ -208,6 +285,11 @@ class Tracker final : public VisualTracker {
       }
     }
     times_.update += seconds_since(t);
+    if (pytracking_ && loc.status != TargetStatus::kNotFound && last_refined_) {
+      // pytracking ends every frame on its last refined position, which is an earlier frame's
+      // when this one's refinement kept no box.
+      std::tie(center_x_, center_y_) = *last_refined_;
+    }
     return {current_box(), loc.max_score, loc.status};
   }
 
@@ -239,9 +321,19 @@ class Tracker final : public VisualTracker {
     target_scale_ = scale;
     target_w_ = std::sqrt(base_w_ * base_h_ * aspect) * scale;
     target_h_ = target_w_ / aspect;
-    const double ox = (params_.target_inside_ratio - 0.5) * target_w_, oy = (params_.target_inside_ratio - 0.5) * target_h_;
-    center_x_ = std::clamp(est.cx, ox, image_w_ - ox);
-    center_y_ = std::clamp(est.cy, oy, image_h_ - oy);
+    std::tie(center_x_, center_y_) = clamp_center(est.cx, est.cy, target_w_, target_h_);
+  }
+
+  // clamp_center: the centre at most (0.5 − target_inside_ratio) target sizes outside the
+  // image; pytracking's bounds are half a pixel later (it clamps pixel-centre coordinates).
+  std::pair<double, double> clamp_center(double cx, double cy, double w, double h) const {
+    const double ox = (params_.target_inside_ratio - 0.5) * w, oy = (params_.target_inside_ratio - 0.5) * h;
+    const double half = pytracking_ ? 0.5 : 0.0;
+    return {std::clamp(cx, ox + half, image_w_ - ox + half), std::clamp(cy, oy + half, image_h_ - oy + half)};
+  }
+
+  void trace(const char* name, const at::Tensor& value) const {
+    if (trace_) trace_->record(name, value);
   }
 
   // first_frame_scale: 1 / the new model's peak score on the first frame's (un-augmented)
@@ -269,6 +361,7 @@ class Tracker final : public VisualTracker {
                : m == "inside"  ? bbox::BorderMode::kInside
                                 : bbox::BorderMode::kInsideMajor;
     o.max_scale_change = params_.patch_max_scale_change;
+    o.crop = pytracking_ ? bbox::CropRule::kPytracking : bbox::CropRule::kCentered;
     return o;
   }
 
@@ -281,6 +374,7 @@ class Tracker final : public VisualTracker {
     o.target_neighborhood_scale = params_.target_neighborhood_scale;
     o.displacement_scale = params_.displacement_scale;
     o.subpixel = params_.subpixel_peak;
+    o.round_half_even = pytracking_;
     return o;
   }
 
@@ -298,6 +392,9 @@ class Tracker final : public VisualTracker {
   Update_ update_;
   TrackerParams params_;
   std::mt19937_64 rng_;
+  TraceSink* trace_ = nullptr;
+  bool pytracking_ = false;  // params_.geometry == "pytracking"
+  std::optional<std::pair<double, double>> last_refined_;  // pytracking: the last refined centre
   at::Tensor filter_, window_;
   StageTimes times_;
   int frame_num_ = 0;

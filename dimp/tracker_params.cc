@@ -61,6 +61,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("update_scale_when_uncertain", p.update_scale_when_uncertain);
   fn("relative_scores", p.relative_scores);
   fn("network_precision", p.network_precision);
+  fn("geometry", p.geometry);
   fn("iounet_k", p.iounet_k);
   fn("num_init_random_boxes", p.num_init_random_boxes);
   fn("box_jitter_pos", p.box_jitter_pos);
@@ -301,6 +302,11 @@ void TrackerParams::validate() const {
   in_range("displacement_scale", displacement_scale, 0, 10);
   require(network_precision == "auto" || network_precision == "float32" || network_precision == "bfloat16",
           "network_precision = " + network_precision + " is none of auto, float32, bfloat16");
+  require(geometry == "exact" || geometry == "pytracking" || geometry == "auto",
+          "geometry = " + geometry + " is none of exact, pytracking, auto");
+  require(geometry != "pytracking" || border_mode != "mean",
+          "border_mode = mean has no pytracking counterpart (geometry = pytracking takes replicate, zero, inside, "
+          "inside_major)");
   // IoU-Net refinement.
   in_range("iounet_k", iounet_k, 1, 64);
   in_range("num_init_random_boxes", num_init_random_boxes, 0, 256);

@@ -78,6 +78,15 @@ struct TrackerParams {
   // emulated and slow elsewhere), or auto (bfloat16 exactly where it is native).
   std::string network_precision = "auto";
 
+  // Geometry: exact (our conventions: every crop, box and centre where it lies) or pytracking
+  // (pytracking's tracker as it runs under PyTorch >= 1.5, to the pixel: its crop sizes and
+  // anchors, first-frame boxes of the nominal patch, the IoU-Net centre's half-pixel bias,
+  // OpenCV's rotation, zero-padded blurs, its clamping and sample-weight renormalisation;
+  // README "Same boxes as pytracking"). pytracking's own weights were tuned with the latter.
+  // auto (DiMP's variants): pytracking for weights converted from pytracking's checkpoints,
+  // exact otherwise, settled when the tracker is made (resolve_geometry, dimp_tracker.h).
+  std::string geometry = "exact";
+
   // IoU-Net box refinement (DiMP variants).
   int iounet_k = 3;
   int num_init_random_boxes = 9;
@@ -129,6 +138,8 @@ struct TrackerParams {
   // reference's augmentation, §3.7: the image, 4 shifts, a flip, 3 blurs, 4 rotations, 2
   // dropouts).
   int first_frame_samples() const;
+  // pytracking_geometry: whether geometry is "pytracking" ("auto" not yet settled counts as exact).
+  bool pytracking_geometry() const { return geometry == "pytracking"; }
 };
 
 }  // namespace dimp

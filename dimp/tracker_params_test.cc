@@ -61,6 +61,11 @@ TEST(TrackerParams, BadInputNamesTheProblem) {
   expect_error([&] { TrackerParams::from_json_string(R"({"use_augmentation": 1})", base); }, "use_augmentation");
   expect_error([] { TrackerParams().apply_overrides({"learning_rate"}); }, "name=value");
   expect_error([] { TrackerParams().apply_overrides({"border_mode=sideways"}); }, "border_mode");
+  expect_error([] { TrackerParams().apply_overrides({"geometry=opencv"}); }, "geometry = opencv is none of exact, pytracking, auto");
+  expect_error([] { TrackerParams().apply_overrides({"geometry=pytracking", "border_mode=mean"}); },
+               "no pytracking counterpart");
+  EXPECT_EQ(TrackerParams().geometry, "exact");
+  EXPECT_TRUE([] { TrackerParams p; p.apply_overrides({"geometry=pytracking"}); return p.pytracking_geometry(); }());
   expect_error([] { TrackerParams().apply_overrides({"network_precision=half"}); }, "network_precision");
   expect_error([&] { TrackerParams::from_json_file("/nonexistent.json", base); }, "/nonexistent.json");
 }

@@ -2,6 +2,7 @@
 //
 //   dimp_weights info dimp50.safetensors --arch dimp50   # tensors, parameters, metadata; checks the fit
 //   dimp_weights init --arch dimp18 --seed 1 --out d18.safetensors   # seeded initial weights
+//   dimp_weights init --arch dimp18 --seed 1 --calibrate-batchnorm --out d18.safetensors  # + BatchNorm statistics
 //   dimp_weights convert dimp50.pth dimp50.safetensors --arch dimp50  # pytracking's checkpoint, no Python
 //   dimp_weights half final.safetensors shipped.safetensors          # float16 parameters, half the size
 #include <ATen/ATen.h>
@@ -17,6 +18,7 @@
 #include "dimp/weights/convert.h"
 #include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
+#include "training/batchnorm_calibration.h"
 
 namespace {
 
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string file, arch, out;
   uint64_t seed = 1;
-  bool force = false;
+  bool force = false, calibrate = false;
   auto* info = app.add_subcommand("info", "list a file's tensors and parameters; with --arch, check it fits");
   info->add_option("file", file, "safetensors file")->required();
   info->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet");
@@ -71,6 +73,9 @@ int main(int argc, char** argv) {
   init->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
+  init->add_flag("--calibrate-batchnorm", calibrate,
+                 "measure the BatchNorm statistics on synthetic training samples of the same seed (normalised "
+                 "activations; the parity tests' weights)");
   auto* convert = app.add_subcommand(
       "convert", "convert a PyTorch checkpoint (pytracking's dimp18.pth / dimp50.pth, zip or legacy format) to safetensors; "
                  "its pickles are read without running any code, and files naming code-running globals are refused");
@@ -104,10 +109,19 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*init) {
-      at::manual_seed(seed);
-      dimp::DiMPNet net(config_of(arch));
-      dimp::weights::save_module(*net, out, {{"arch", arch}, {"seed", std::to_string(seed)}});
-      std::printf("wrote %s (%s, seed %llu)\n", out.c_str(), arch.c_str(), static_cast<unsigned long long>(seed));
+      config_of(arch);  // refuses an unknown architecture before any work
+      dimp::DiMPNet net(nullptr);
+      if (calibrate) {
+        net = dimp::training::seeded_calibrated_net(arch, seed);
+      } else {
+        at::manual_seed(seed);
+        net = dimp::DiMPNet(config_of(arch));
+      }
+      dimp::weights::save_module(*net, out, {{"arch", arch}, {"seed", std::to_string(seed)},
+                                             {"batchnorm", calibrate ? "synthetic samples, seed " + std::to_string(seed)
+                                                                     : "initial"}});
+      std::printf("wrote %s (%s, seed %llu%s)\n", out.c_str(), arch.c_str(), static_cast<unsigned long long>(seed),
+                  calibrate ? ", BatchNorm statistics from synthetic samples" : "");
       return 0;
     }
     auto header = dimp::weights::read_safetensors_header(file);
