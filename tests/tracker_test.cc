@@ -54,7 +54,7 @@ TEST(Tracker, TheDefaultAndTheFallbackFollowTheCrossingPedestrian) {
   auto seq = data::read_otb_sequence(root + "/otb/Crossing");
   std::vector<at::Tensor> frames;
   for (const auto& f : seq.frames) frames.push_back(data::load_image(f));
-  for (const std::string name : {std::string(kDefaultTracker), std::string("weight-free")}) {
+  for (const std::string name : {kDefaultTracker, "weight-free"}) {
     auto t = make_tracker(name, default_params(name));
     auto m = data::evaluate(track(*t, frames, seq.ground_truth[0]), seq.ground_truth);
     EXPECT_GT(m.auc, 0.5) << name;
