@@ -36,6 +36,14 @@ foreach(tool dimp_track dimp_eval dimp_train dimp_weights dimp_demo dimp_synth d
 endforeach()
 install(FILES LICENSE README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# The models the trackers read, where installed tools look (<prefix>/share/dimp/models; other
+# programs: DIMP_MODEL_DIR): the project's own weights, and the pretrained network that the
+# default tracker needs when scripts/setup.sh has installed it.
+set(DIMP_INSTALL_MODELDIR ${CMAKE_INSTALL_DATADIR}/dimp/models)
+install(DIRECTORY third_party/models/dimp-cpp DESTINATION ${DIMP_INSTALL_MODELDIR})
+install(DIRECTORY third_party/models/human-models-3.0.4 DESTINATION ${DIMP_INSTALL_MODELDIR} OPTIONAL)
+install(FILES third_party/models/README.md DESTINATION ${DIMP_INSTALL_MODELDIR})
+
 # dimpConfig.cmake: finds what the exported targets link (LibTorch, zlib, and for dimp::cv
 # OpenCV), and refuses a LibTorch other than the one the library was built with.
 configure_package_config_file(cmake/dimpConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/dimpConfig.cmake

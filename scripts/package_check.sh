@@ -31,6 +31,10 @@ if [ ! -d "$seq" ]; then
   seq=$(ls -d "$work"/synth/*/ | head -n1)
 fi
 "$work/app/track_sequence" "$seq"
+# The default tracker from the staging install alone: run outside the checkout, with no
+# DIMP_MODEL_DIR, the installed tool finds the installed models; other programs name them.
+(cd "$work" && env -u DIMP_MODEL_DIR "$stage/bin/dimp_track" --input "$seq" --max-frames 20 --no-display)
+(cd "$work" && DIMP_MODEL_DIR="$stage/share/dimp/models" "$work/app/track_sequence" "$seq" dimp-mobilenet)
 
 echo "== pkg-config"
 PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --cflags --libs dimp
@@ -58,6 +62,7 @@ echo "== the Debian package"
 (cd "$build" && cpack >/dev/null)
 deb=$(ls -t "$build"/dimp-cpp_*.deb | head -n1)
 dpkg-deb -c "$deb" | grep -q "lib/cmake/dimp/dimpConfig.cmake"
+dpkg-deb -c "$deb" | grep -q "share/dimp/models/dimp-cpp/dimp_mobilenet.safetensors"
 echo "$deb: $(dpkg-deb -c "$deb" | wc -l) entries"
 
 echo "== Bazel: a workspace that depends on this one"

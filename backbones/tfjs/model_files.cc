@@ -30,6 +30,8 @@ std::string find_model_file(const std::string& relative) {
     candidates.push_back(dir / "third_party" / "models" / relative);
     if (dir == dir.parent_path()) break;
   }
+  // An installed program: <prefix>/bin/tool finds <prefix>/share/dimp/models (cmake/install.cmake).
+  if (!exe.empty()) candidates.push_back(exe.parent_path().parent_path() / "share" / "dimp" / "models" / relative);
   std::string looked;
   for (const fs::path& p : candidates) {
     if (fs::is_regular_file(p, ec)) return p.string();
