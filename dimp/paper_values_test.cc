@@ -36,9 +36,12 @@ const char* kTable3[] = {
 std::string squeeze(const std::string& s) { return std::regex_replace(s, std::regex("\\s+"), " "); }
 
 TEST(PaperValues, TheQuotesAreThePapersWords) {
-  auto root = testing::source_root();
-  std::ifstream in(root ? *root + "/../shared/paper/dimp-iccv2019.txt" : "");
-  if (!in) GTEST_SKIP() << "the paper (../shared/paper/dimp-iccv2019.txt) is not beside the checkout";
+  // The paper lies in shared/paper/, beside the data folder (DIMP_DATA_DIR=.../shared/data) and,
+  // by default, beside the checkout.
+  std::ifstream in;
+  if (auto data = testing::shared_data_dir()) in.open(*data + "/../paper/dimp-iccv2019.txt");
+  if (auto root = testing::source_root(); !in && root) in.open(*root + "/../shared/paper/dimp-iccv2019.txt");
+  if (!in) GTEST_SKIP() << "the paper (shared/paper/dimp-iccv2019.txt) is neither beside DIMP_DATA_DIR nor the checkout";
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string paper = squeeze(ss.str());
