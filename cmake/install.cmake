@@ -58,6 +58,11 @@ set(DIMP_PC_LIBS "-ltorch -ltorch_cpu -lc10 -lz")
 if(OpenMP_CXX_FOUND)
   string(APPEND DIMP_PC_LIBS " -lgomp")
 endif()
+# Relocatable: the prefix is found from the .pc file's own place, so an install with
+# `cmake --install --prefix` or a package under another prefix still points at itself.
+file(RELATIVE_PATH DIMP_PC_UP "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" DIMP_PC_UP "${DIMP_PC_UP}")
+set(DIMP_PC_PREFIX "\${pcfiledir}/${DIMP_PC_UP}")
 configure_file(cmake/dimp.pc.in ${CMAKE_CURRENT_BINARY_DIR}/dimp.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/dimp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

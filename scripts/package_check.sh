@@ -38,6 +38,7 @@ fi
 
 echo "== pkg-config"
 PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --cflags --libs dimp
+PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --cflags dimp | grep -q -- "-I$stage/include/dimp"  # relocatable
 
 echo "== a mismatched LibTorch is refused"
 mkdir -p "$work/fake_torch"
