@@ -38,7 +38,8 @@ fi
 
 echo "== pkg-config"
 PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --cflags --libs dimp
-PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --cflags dimp | grep -q -- "-I$stage/include/dimp"  # relocatable
+inc=$(PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config --variable=includedir dimp)
+[ "$(realpath "$inc")" = "$(realpath "$stage/include")" ]  # relocatable: it points into the staging prefix
 
 echo "== a mismatched LibTorch is refused"
 mkdir -p "$work/fake_torch"
@@ -56,15 +57,16 @@ if cmake -S examples/cmake_app -B "$work/app_mismatch" -DTorch_DIR="$work/fake_t
   echo "package_check: a LibTorch 2.1.0 was accepted" >&2
   exit 1
 fi
-grep -q "was built against LibTorch" "$work/mismatch.log"
-grep -o "was built against LibTorch [^,]*, but find_package(Torch) found LibTorch [0-9.]*" "$work/mismatch.log"
+# CMake wraps the message at its own width: read it as one line.
+tr -s ' \n' '  ' <"$work/mismatch.log" | grep -o "was built against LibTorch [^,]*, but find_package(Torch) found LibTorch [0-9.]*"
 
 echo "== the Debian package"
 (cd "$build" && cpack >/dev/null)
 deb=$(ls -t "$build"/dimp-cpp_*.deb | head -n1)
-dpkg-deb -c "$deb" | grep -q "lib/cmake/dimp/dimpConfig.cmake"
-dpkg-deb -c "$deb" | grep -q "share/dimp/models/dimp-cpp/dimp_mobilenet.safetensors"
-echo "$deb: $(dpkg-deb -c "$deb" | wc -l) entries"
+dpkg-deb -c "$deb" >"$work/deb_contents.txt"  # (grep -q on the pipe would cut dpkg-deb off)
+grep -q "lib/cmake/dimp/dimpConfig.cmake" "$work/deb_contents.txt"
+grep -q "share/dimp/models/dimp-cpp/dimp_mobilenet.safetensors" "$work/deb_contents.txt"
+echo "$deb: $(wc -l <"$work/deb_contents.txt") entries"
 
 echo "== Bazel: a workspace that depends on this one"
 (cd tests/bazel_consumer && bazel --output_base="$HOME/.cache/dimp-cpp/bazel-consumer" run //:track_synthetic)
