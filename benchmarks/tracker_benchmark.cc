@@ -3,7 +3,7 @@
 // including the optimizer steps), on the synthetic demo sequence and, when present, the real
 // sequences (DIMP_DATA_DIR).
 //
-//   bazel run //benchmarks:tracker_benchmark -- --tracker weight-free
+//   bazel run //benchmarks:tracker_benchmark -- --tracker deep --threads 2
 #include <ATen/Parallel.h>
 
 #include <CLI/CLI.hpp>
@@ -58,7 +58,7 @@ void print_row(const std::string& name, const Totals& x, double auc) {
 
 int main(int argc, char** argv) {
   CLI::App app{"tracker_benchmark: FPS and per-stage time of a tracker on the synthetic and real sequences"};
-  std::string tracker = "weight-free", data_dir, weights;
+  std::string tracker = dimp::kDefaultTracker, data_dir, weights;
   std::vector<std::string> overrides;
   int threads = 0, repeats = 1;
   app.add_option("--tracker", tracker, "registered tracker variant");
