@@ -71,6 +71,20 @@ void ZipWriter::check_name(const std::string& name) {
   if (entries_.size() >= 65535) throw DataError(path_ + ": more than 65535 entries");
 }
 
+// The fields a local header and its central-directory record share, in the order both use.
+void ZipWriter::put_shared_fields(std::string& s, const Entry& e) const {
+  put16(s, 20);  // version needed: 2.0 (deflate)
+  put16(s, 0);   // flags
+  put16(s, e.method);
+  put16(s, time_);
+  put16(s, date_);
+  put32(s, e.crc);
+  put32(s, e.compressed);
+  put32(s, e.size);
+  put16(s, static_cast<uint16_t>(e.name.size()));
+  put16(s, 0);  // extra
+}
+
 void ZipWriter::add_entry(const std::string& name, const std::string& bytes, bool folder) {
   if (finished_) throw DataError(path_ + ": the archive is finished");
   check_name(name);
@@ -89,16 +103,7 @@ void ZipWriter::add_entry(const std::string& name, const std::string& bytes, boo
   e.offset = static_cast<uint32_t>(offset_);
   std::string header;
   put32(header, 0x04034b50);
-  put16(header, 20);  // version needed: 2.0 (deflate)
-  put16(header, 0);
-  put16(header, e.method);
-  put16(header, time_);
-  put16(header, date_);
-  put32(header, e.crc);
-  put32(header, e.compressed);
-  put32(header, e.size);
-  put16(header, static_cast<uint16_t>(name.size()));
-  put16(header, 0);
+  put_shared_fields(header, e);
   header += name;
   out_.write(header.data(), static_cast<std::streamsize>(header.size()));
   out_.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -122,16 +127,7 @@ void ZipWriter::finish() {
   for (const auto& e : entries_) {
     put32(dir, 0x02014b50);
     put16(dir, (3 << 8) | 20);  // made by: Unix, 2.0
-    put16(dir, 20);
-    put16(dir, 0);
-    put16(dir, e.method);
-    put16(dir, time_);
-    put16(dir, date_);
-    put32(dir, e.crc);
-    put32(dir, e.compressed);
-    put32(dir, e.size);
-    put16(dir, static_cast<uint16_t>(e.name.size()));
-    put16(dir, 0);  // extra
+    put_shared_fields(dir, e);
     put16(dir, 0);  // comment
     put16(dir, 0);  // disk
     put16(dir, 0);  // internal attributes

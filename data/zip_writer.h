@@ -38,6 +38,7 @@ class ZipWriter {
   };
   void check_name(const std::string& name);
   void add_entry(const std::string& name, const std::string& bytes, bool folder);
+  void put_shared_fields(std::string& s, const Entry& e) const;
 
   std::string path_, partial_;
   std::ofstream out_;
