@@ -9,6 +9,11 @@
 //     // (1, 3, S, S) and the target box (x, y, w, h) in it; the tracker calls it before
 //     // extracting the first frame's features.
 //     void adapt_to_target(const at::Tensor& patch, const at::Tensor& box);
+//     // optional, with adapt_to_target: extract() split into its target-independent part (the
+//     // network's maps, which a MultiTracker computes once for every target's patches) and
+//     // the target's own part; extract(p) == target_features(shared_features(p), p).
+//     ExtractedFeatures shared_features(const at::Tensor& patches) const;
+//     ExtractedFeatures target_features(const ExtractedFeatures& shared, const at::Tensor& patches) const;
 //   };
 //
 // HandcraftedFeatures (weight-free) and the ResNet-based DiMP extractors model it.
@@ -51,5 +56,14 @@ struct adapts_to_target<F, std::void_t<decltype(std::declval<F&>().adapt_to_targ
     : std::true_type {};
 template <class F>
 inline constexpr bool adapts_to_target_v = adapts_to_target<F>::value;
+
+template <class F, class = void>
+struct splits_features : std::false_type {};
+template <class F>
+struct splits_features<F, std::void_t<decltype(std::declval<const F&>().target_features(
+                              std::declval<const F&>().shared_features(std::declval<const at::Tensor&>()),
+                              std::declval<const at::Tensor&>()))>> : std::true_type {};
+template <class F>
+inline constexpr bool splits_features_v = splits_features<F>::value;
 
 }  // namespace dimp::backbones

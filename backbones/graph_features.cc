@@ -40,14 +40,22 @@ void GraphFeatures::adapt_to_target(const at::Tensor& patch, const at::Tensor& b
 }
 
 ExtractedFeatures GraphFeatures::extract(const at::Tensor& patches) const {
+  return target_features(shared_features(patches), patches);
+}
+
+ExtractedFeatures GraphFeatures::shared_features(const at::Tensor& patches) const {
   const bool stride8 = options_.weight8 > 0;
   const BackboneMaps maps = backbone_.forward(patches, stride8);
-  std::vector<at::Tensor> blocks{unit_rms(maps.stride16, 1.0, options_.center)};
-  if (stride8) blocks.push_back(unit_rms(at::avg_pool2d(maps.stride8, 2), options_.weight8, options_.center));
-  if (handcrafted_) {  // already centred and at unit RMS
-    blocks.push_back(handcrafted_->extract(patches).classification * options_.handcrafted_weight);
-  }
-  return {at::cat(blocks, 1).contiguous(), {}};
+  at::Tensor deep = unit_rms(maps.stride16, 1.0, options_.center);
+  if (stride8) deep = at::cat({deep, unit_rms(at::avg_pool2d(maps.stride8, 2), options_.weight8, options_.center)}, 1);
+  return {deep, {}};
+}
+
+ExtractedFeatures GraphFeatures::target_features(const ExtractedFeatures& shared, const at::Tensor& patches) const {
+  if (!handcrafted_) return {shared.classification.contiguous(), {}};
+  // already centred and at unit RMS
+  at::Tensor hand = handcrafted_->extract(patches).classification * options_.handcrafted_weight;
+  return {at::cat({shared.classification, hand}, 1).contiguous(), {}};
 }
 
 }  // namespace dimp::backbones

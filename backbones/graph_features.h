@@ -39,6 +39,10 @@ class GraphFeatures {
   explicit GraphFeatures(GraphFeaturesOptions options = {});
   // extract: patches (B, 3, S, S) float RGB in [0, 255], S a multiple of 16.
   ExtractedFeatures extract(const at::Tensor& patches) const;
+  // shared_features: the network's blocks (any target's patches); target_features: with the
+  // hand-crafted block, which holds the target's colour likelihood, appended.
+  ExtractedFeatures shared_features(const at::Tensor& patches) const;
+  ExtractedFeatures target_features(const ExtractedFeatures& shared, const at::Tensor& patches) const;
   void adapt_to_target(const at::Tensor& patch, const at::Tensor& box);
   int64_t stride() const { return 16; }
   int64_t channels() const;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -31,6 +32,7 @@
 #include "dimp/localization.h"
 #include "dimp/model_predictor.h"
 #include "dimp/model_update.h"
+#include "dimp/staged_tracker.h"
 #include "dimp/trace.h"
 #include "dimp/tracker.h"
 
@@ -57,7 +59,7 @@ inline constexpr bool has_trace_v = has_trace<T>::value;
 
 template <class Features_, class Loss_, template <class> class Optimizer_, class Initializer_, class BoxEstimator_,
           class Update_>
-class Tracker final : public VisualTracker {
+class Tracker final : public StagedTracker {
   static_assert(backbones::is_feature_extractor_v<Features_>,
                 "Tracker<Features_, ...>: Features_ must provide extract(), stride(), channels(); see "
                 "backbones/feature_extractor.h");
@@ -98,6 +100,16 @@ class Tracker final : public VisualTracker {
   }
 
   TrackResult track(const at::Tensor& image) override {
+    at::NoGradGuard ng;
+    FrameSearch search = begin_frame(image);
+    const auto t = Clock::now();
+    backbones::ExtractedFeatures feats = features_.extract(search.patches);
+    times_.features += seconds_since(t);
+    return end_frame(image, search, feats);
+  }
+
+  // StagedTracker (dimp/staged_tracker.h): track() in the stages a MultiTracker batches.
+  FrameSearch begin_frame(const at::Tensor& image) override {
     if (!filter_.defined()) throw std::logic_error(name_ + ": track() called before a successful initialize()");
     check_image(image);
     if (image.size(2) != static_cast<int64_t>(image_w_) || image.size(1) != static_cast<int64_t>(image_h_)) {
@@ -106,7 +118,48 @@ class Tracker final : public VisualTracker {
           << image_w_ << "x" << image_h_;
       throw std::invalid_argument(msg.str());
     }
-    return track_frame(image);
+    return search_patches(image);
+  }
+
+  backbones::ExtractedFeatures shared_features(const at::Tensor& patches) const override {
+    at::NoGradGuard ng;
+    if constexpr (backbones::splits_features_v<Features_>) {
+      return features_.shared_features(patches);
+    } else if constexpr (!backbones::adapts_to_target_v<Features_>) {
+      return features_.extract(patches);
+    } else {
+      return {};
+    }
+  }
+
+  backbones::ExtractedFeatures target_features(const backbones::ExtractedFeatures& shared,
+                                               const at::Tensor& patches) const override {
+    at::NoGradGuard ng;
+    if constexpr (backbones::splits_features_v<Features_>) {
+      return features_.target_features(shared, patches);
+    } else if constexpr (!backbones::adapts_to_target_v<Features_>) {
+      return shared;
+    } else {
+      return features_.extract(patches);
+    }
+  }
+
+  TrackResult end_frame(const at::Tensor& image, const FrameSearch& search,
+                        const backbones::ExtractedFeatures& features) override {
+    return finish_frame(image, search, features);
+  }
+
+  const void* feature_group() const override {
+    constexpr bool shares = backbones::splits_features_v<Features_> || !backbones::adapts_to_target_v<Features_>;
+    return shares ? feature_group_.get() : nullptr;
+  }
+
+  // fresh_copy: copies of the policies as constructed (networks are shared handles); the
+  // tracking state is rebuilt by initialize().
+  std::unique_ptr<StagedTracker> fresh_copy() const override {
+    auto copy = std::make_unique<Tracker>(name_, features_, predictor_, box_estimator_, params_);
+    copy->feature_group_ = feature_group_;
+    return copy;
   }
 
   // set_trace: record intermediates into `sink` (dimp/trace.h) from the next initialize() on;
@@ -185,15 +238,14 @@ class Tracker final : public VisualTracker {
     score_scale_ = params_.relative_scores ? first_frame_scale(x.narrow(0, 0, 1)) : 1.0;
   }
 
-  TrackResult track_frame(const at::Tensor& image) {
-    at::NoGradGuard ng;
+  FrameSearch search_patches(const at::Tensor& image) {
     ++frame_num_;
     ++times_.frames;
     const double S = params_.image_sample_size;
     const auto& g = predictor_.geometry();
 
     // Search region(s), centred so that the current position lands on a score cell.
-    auto t = Clock::now();
+    const auto t = Clock::now();
     const double side = target_scale_ * S;
     const double cell_offset = g.patch_to_score_x(S / 2) - std::round(g.patch_to_score_x(S / 2));
     const double shift = -cell_offset * g.stride * target_scale_;
@@ -206,17 +258,20 @@ class Tracker final : public VisualTracker {
       trace("track/patch", patches.patches);
       trace("track/search", at::tensor({r0.x0, r0.y0, r0.x1, r0.y1}, at::kDouble));
     }
+    return {patches.patches, patches.regions};
+  }
 
-    t = Clock::now();
-    backbones::ExtractedFeatures feats = features_.extract(patches.patches);
-    times_.features += seconds_since(t);
+  TrackResult finish_frame(const at::Tensor& image, const FrameSearch& patches,
+                           const backbones::ExtractedFeatures& feats) {
+    at::NoGradGuard ng;
+    const auto& g = predictor_.geometry();
     if (trace_ && feats.box.size() == 2) {
       trace("track/layer2", feats.box[0]);
       trace("track/layer3", feats.box[1]);
     }
     trace("track/clf_features", feats.classification);
 
-    t = Clock::now();
+    auto t = Clock::now();
     at::Tensor scores = predictor_.scores(filter_, feats.classification);
     trace("track/scores", scores.unsqueeze(1));
     if (score_scale_ != 1.0) scores = scores * score_scale_;
@@ -393,6 +448,7 @@ class Tracker final : public VisualTracker {
   TrackerParams params_;
   std::mt19937_64 rng_;
   TraceSink* trace_ = nullptr;
+  std::shared_ptr<const char> feature_group_ = std::make_shared<const char>(0);  // see feature_group()
   bool pytracking_ = false;  // params_.geometry == "pytracking"
   std::optional<std::pair<double, double>> last_refined_;  // pytracking: the last refined centre
   at::Tensor filter_, window_;
