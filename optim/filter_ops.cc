@@ -1,6 +1,12 @@
 #include "optim/filter_ops.h"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/custom_class.h>
+
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <vector>
 
 #include "optim/cpu/filter_kernels.h"
 
@@ -77,10 +83,52 @@ at::Tensor raw_transpose(const at::Tensor& X, const at::Tensor& r, const FilterS
 // (S, N, H, W, C) gradient back to the features' (N, S, C, H, W) shape.
 at::Tensor features_shape(const at::Tensor& g) { return g.permute({1, 0, 4, 2, 3}); }
 
+// FeatureGradientTerms: the fused features' pending gradient terms, each the gradient of
+// <scores_grad, apply(X, filter)> w.r.t. X, filed by the filter ops' backward passes and
+// summed by FuseFeatureGradientsFunction's.
+struct FeatureGradientTerms : torch::CustomClassHolder {
+  std::mutex mutex;
+  std::vector<std::pair<at::Tensor, at::Tensor>> terms;  // (scores gradient (N,S,Ho,Wo), filter (S,C,kh,kw))
+};
+
+struct FuseFeatureGradientsFunction : public torch::autograd::Function<FuseFeatureGradientsFunction> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& feat) {
+    ctx->set_materialize_grads(false);  // the filter ops send no gradient here: no zeros to add
+    ctx->saved_data["terms"] = at::IValue::make_capsule(c10::make_intrusive<FeatureGradientTerms>());
+    ctx->saved_data["sizes"] = feat.sizes();
+    return feat.detach();  // an alias: same storage, sizes and strides
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads);
+};
+
+// deferred_terms: the terms list (a capsule) when `feat` came from fuse_feature_gradients,
+// else None.
+at::IValue deferred_terms(const at::Tensor& feat) {
+  auto* node = dynamic_cast<torch::autograd::CppNode<FuseFeatureGradientsFunction>*>(feat.grad_fn().get());
+  if (node == nullptr) return {};
+  return node->ctx_.saved_data.at("terms");
+}
+
+// features_gradient: the features' gradient of one op, computed now or filed for the fused sum.
+at::Tensor features_gradient(FeatureGradientTerms* deferred, const at::Tensor& g, const at::Tensor& filter,
+                             const FilterShape& f) {
+  if (deferred != nullptr) {
+    std::lock_guard<std::mutex> lock(deferred->mutex);
+    deferred->terms.emplace_back(g, filter.contiguous());
+    return at::Tensor();
+  }
+  return features_shape(cpu::feature_grad_gemm(g, filter, f));
+}
+
 void forbid_double_backward(const char* op) {
   TORCH_CHECK(!at::GradMode::is_enabled(), op,
               ": the GEMM filter path is differentiable once; for higher-order gradients use "
               "FilterBackend::kConv");
+}
+
+FeatureGradientTerms* deferred(AutogradContext* ctx) {
+  const at::IValue& v = ctx->saved_data["deferred"];
+  return v.isCapsule() ? static_cast<FeatureGradientTerms*>(v.toCapsule().get()) : nullptr;
 }
 
 struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunction> {
@@ -90,6 +138,7 @@ struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunctio
     auto X = sequence_major(feat);
     ctx->save_for_backward({X, filter});
     ctx->saved_data["backend"] = backend;
+    ctx->saved_data["deferred"] = deferred_terms(feat);
     return raw_apply(X, filter, f, static_cast<FilterBackend>(backend));
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -101,7 +150,7 @@ struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunctio
     auto g = grads[0].contiguous();
     const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
     auto grad_filter = raw_transpose(X, g, f, backend);
-    auto grad_feat = features_shape(cpu::feature_grad_gemm(g, filter, f));
+    auto grad_feat = features_gradient(deferred(ctx), g, filter, f);
     return {grad_feat, grad_filter, at::Tensor()};
   }
 };
@@ -114,6 +163,7 @@ struct FilterTransposeFunction : public torch::autograd::Function<FilterTranspos
     auto r = residual.contiguous();
     ctx->save_for_backward({X, r});
     ctx->saved_data["backend"] = backend;
+    ctx->saved_data["deferred"] = deferred_terms(feat);
     return raw_transpose(X, r, f, static_cast<FilterBackend>(backend));
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -123,12 +173,48 @@ struct FilterTransposeFunction : public torch::autograd::Function<FilterTranspos
     const auto& r = saved[1];
     auto gG = grads[0].contiguous();
     const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), gG.size(2), gG.size(3)};
-    auto grad_feat = features_shape(cpu::feature_grad_gemm(r, gG, f));
+    auto grad_feat = features_gradient(deferred(ctx), r, gG, f);
     const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
     auto grad_residual = raw_apply(X, gG, f, backend);
     return {grad_feat, grad_residual, at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
+
+// The filed terms summed as one GEMM per filter size: X's gradient (S, N·H·W, C) =
+// [R_1 … R_n] [F_1; …; F_n], R_i the shifted scores gradients (S, N·H·W, k²), F_i the filters
+// (S, k², C) — a product with n·k² inner terms instead of n products with k².
+variable_list FuseFeatureGradientsFunction::backward(AutogradContext* ctx, variable_list grads) {
+  forbid_double_backward("fuse_feature_gradients backward");
+  auto* deferred = static_cast<FeatureGradientTerms*>(ctx->saved_data["terms"].toCapsule().get());
+  std::vector<std::pair<at::Tensor, at::Tensor>> terms;
+  {
+    std::lock_guard<std::mutex> lock(deferred->mutex);
+    terms.swap(deferred->terms);
+  }
+  at::Tensor total = grads[0];
+  std::map<std::pair<int64_t, int64_t>, std::vector<size_t>> by_size;
+  for (size_t i = 0; i < terms.size(); ++i) by_size[{terms[i].second.size(2), terms[i].second.size(3)}].push_back(i);
+  const auto sizes = ctx->saved_data["sizes"].toIntVector();
+  constexpr size_t kTermsPerProduct = 32;  // bounds the gathered R (kTermsPerProduct · k² columns)
+  for (const auto& [k, members] : by_size) {
+    const FilterShape f{sizes[1], sizes[0], sizes[2], sizes[3], sizes[4], k.first, k.second};
+    const int64_t M = f.N * f.H * f.W;
+    at::Tensor sum;
+    for (size_t start = 0; start < members.size(); start += kTermsPerProduct) {
+      std::vector<at::Tensor> R, F;
+      for (size_t j = start; j < std::min(members.size(), start + kTermsPerProduct); ++j) {
+        const auto& [g, filter] = terms[members[j]];
+        R.push_back(cpu::shift_gather(g, f).view({f.S, M, f.K()}));
+        F.push_back(filter.view({f.S, f.C, f.K()}));
+      }
+      const at::Tensor Rc = at::cat(R, 2), Ft = at::cat(F, 2).transpose(1, 2);
+      sum = sum.defined() ? sum.baddbmm_(Rc, Ft) : at::bmm(Rc, Ft);
+    }
+    at::Tensor g = features_shape(sum.view({f.S, f.N, f.H, f.W, f.C}));
+    total = total.defined() ? total + g : g;
+  }
+  return {total};
+}
 
 FilterBackend resolve(FilterBackend b, const at::Tensor& feat, const FilterShape& f) {
   if (b == FilterBackend::kAuto) {
@@ -192,6 +278,14 @@ at::Tensor apply_filter_transpose(const at::Tensor& feat, const at::Tensor& resi
     return FilterTransposeFunction::apply(feat5, residual, f.kh, f.kw, static_cast<int64_t>(backend));
   }
   return raw_transpose(sequence_major(feat5), residual.contiguous(), f, backend);
+}
+
+at::Tensor fuse_feature_gradients(const at::Tensor& feat) {
+  if (!at::GradMode::is_enabled() || !feat.requires_grad()) return feat;
+  if (deferred_terms(feat).isCapsule()) return feat;  // already fused
+  TORCH_CHECK(feat.dim() == 5, "fuse_feature_gradients: features must be (images, sequences, C, H, W), got ",
+              feat.sizes());
+  return FuseFeatureGradientsFunction::apply(feat);
 }
 
 double filter_flops(const at::Tensor& feat, std::pair<int64_t, int64_t> filter_size) {

@@ -52,6 +52,13 @@ at::Tensor apply_filter_transpose(const at::Tensor& feat, const at::Tensor& resi
                                   std::pair<int64_t, int64_t> filter_size,
                                   FilterBackend backend = FilterBackend::kAuto);
 
+// fuse_feature_gradients: `feat` as the features of many filter ops whose gradient w.r.t.
+// the features is summed in one GEMM when the backward pass reaches them, instead of one
+// (images x H x W x C) product and accumulation per op — what dominates differentiating an
+// unrolled optimizer (the training step). Use the result in place of `feat`; gradients equal
+// the unfused ones. Returns `feat` itself when nothing is to be differentiated.
+at::Tensor fuse_feature_gradients(const at::Tensor& feat);
+
 // filter_flops: multiply-adds x 2 of one apply (or transpose) — for benchmarks' counters.
 double filter_flops(const at::Tensor& feat, std::pair<int64_t, int64_t> filter_size);
 

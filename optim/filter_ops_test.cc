@@ -101,7 +101,46 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FilterOps,
                                            Dims{2, 3, 5, 7, 11, 3, 3},  // odd, non-square map
                                            Dims{1, 1, 6, 6, 6, 1, 1},   // 1x1
                                            Dims{4, 1, 3, 8, 5, 3, 4},   // mixed parity
-                                           Dims{2, 2, 4, 5, 5, 5, 5})); // filter as large as the map
+                                           Dims{2, 2, 4, 5, 5, 5, 5}));
+
+// fuse_feature_gradients: the features' gradient summed in one product equals the per-op
+// gradients — with two filter sizes, more terms than one product takes (32), ops on both
+// sides (apply, transpose) and a use of the features outside the filter ops.
+TEST(FilterOpsFusedGradient, EqualsThePerOpGradients) {
+  at::manual_seed(7);
+  auto feat0 = at::randn({3, 2, 5, 9, 9}, at::kDouble);
+  auto w = at::randn({3, 2, 5, 9, 9}, at::kDouble);
+  std::vector<at::Tensor> filters, residuals;
+  for (int i = 0; i < 40; ++i) filters.push_back(at::randn({2, 5, i % 2 ? 3 : 4, i % 2 ? 3 : 4}, at::kDouble));
+  for (int i = 0; i < 5; ++i) residuals.push_back(at::randn({3, 2, 10, 10}, at::kDouble));
+  at::Tensor grads[2];
+  for (int fused = 0; fused < 2; ++fused) {
+    auto leaf = feat0.clone().requires_grad_();
+    auto feat = fused ? fuse_feature_gradients(leaf) : leaf;
+    if (fused) EXPECT_NE(feat.unsafeGetTensorImpl(), leaf.unsafeGetTensorImpl());
+    at::Tensor total = (feat * w).sum();
+    for (const auto& f : filters) total = total + apply_filter(feat, f, FilterBackend::kBlas).pow(2).sum();
+    for (const auto& r : residuals) {
+      total = total + apply_filter_transpose(feat, r, {4, 4}, FilterBackend::kBlas).pow(2).sum();
+    }
+    total.backward();
+    grads[fused] = leaf.grad();
+  }
+  EXPECT_TRUE(at::allclose(grads[0], grads[1], 1e-10, 1e-10))
+      << (grads[0] - grads[1]).abs().max().item<double>();
+}
+
+TEST(FilterOpsFusedGradient, NothingToDifferentiateReturnsTheFeatures) {
+  auto feat = at::randn({2, 1, 4, 5, 5});
+  EXPECT_TRUE(fuse_feature_gradients(feat).is_same(feat));
+  auto leaf = feat.clone().requires_grad_();
+  {
+    at::NoGradGuard ng;
+    EXPECT_TRUE(fuse_feature_gradients(leaf).is_same(leaf));
+  }
+  auto fused = fuse_feature_gradients(leaf);
+  EXPECT_TRUE(fuse_feature_gradients(fused).is_same(fused));  // fusing twice is fusing once
+} // filter as large as the map
 
 TEST(FilterOpsFiniteDifferences, GemmApplyGradientMatchesFiniteDifferences) {
   at::manual_seed(3);

@@ -31,17 +31,19 @@ struct Objective {
   const TrainingSet& set;
   std::pair<int64_t, int64_t> filter_size;
   FilterBackend backend;
-  at::Tensor sqrt_w;  // (N, S, 1, 1)
-  at::Tensor reg;     // λ, 0-dim, the features' dtype
+  at::Tensor sqrt_w;    // (N, S, 1, 1)
+  at::Tensor reg;       // λ, 0-dim, the features' dtype
+  at::Tensor features;  // set.features; when differentiated, with their gradient fused over every op
 
   Objective(const Loss_& l, const TrainingSet& s, std::pair<int64_t, int64_t> ksize, FilterBackend b)
       : loss(l), set(s), filter_size(ksize), backend(b), sqrt_w(sqrt_sample_weights(s)) {
+    features = s.features.dim() == 5 ? fuse_feature_gradients(s.features) : s.features;
     reg = loss.regularization().to(s.features.options());
   }
 
   int64_t num_sequences() const { return set.features.dim() == 5 ? set.features.size(1) : 1; }
 
-  at::Tensor scores(const at::Tensor& filter) const { return apply_filter(set.features, filter, backend); }
+  at::Tensor scores(const at::Tensor& filter) const { return apply_filter(features, filter, backend); }
 
   // Weighted residuals and their derivatives w.r.t. the scores.
   std::pair<at::Tensor, at::Tensor> residuals(const at::Tensor& scores) const {
@@ -55,7 +57,7 @@ struct Objective {
 
   // half_gradient: ∇L/2 = J^T r + λ f (the factor 2 cancels in every step rule).
   at::Tensor half_gradient(const at::Tensor& r, const at::Tensor& dr, const at::Tensor& filter) const {
-    return apply_filter_transpose(set.features, dr * r, filter_size, backend) + reg * filter;
+    return apply_filter_transpose(features, dr * r, filter_size, backend) + reg * filter;
   }
 };
 

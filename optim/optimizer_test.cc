@@ -278,6 +278,35 @@ TEST_P(UnrolledGradient, MatchesFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, UnrolledGradient, ::testing::Values(FilterBackend::kConv, FilterBackend::kBlas));
 
+// The training step (5 unrolled iterations, every iterate's loss) differentiated through the
+// GEMM path — its features' gradient fused over all ops (optim/filter_ops.h) — equals
+// autograd through grouped convolutions in every input: features, f(0), loss parameters, γ.
+TEST(UnrolledGradientFused, GemmPathEqualsConvAutogradInEveryInput) {
+  auto p = random_problem(61, /*N=*/3, /*S=*/4, /*C=*/12, /*H=*/9);
+  std::vector<at::Tensor> grads[2];
+  for (int k = 0; k < 2; ++k) {
+    auto loss = double_learned_loss();
+    loss.set_requires_grad(true);
+    SteepestDescentOptions opt;
+    opt.num_iter = 5;
+    opt.backend = k == 0 ? FilterBackend::kConv : FilterBackend::kBlas;
+    SteepestDescentGN<LearnedLoss> sd(loss, opt);
+    sd.log_step_length = sd.log_step_length.to(at::kDouble).requires_grad_();
+    auto features = p.features.clone().requires_grad_(), f0 = p.f0.clone().requires_grad_();
+    auto res = sd.run(f0, {features, loss.maps(p.centers, 10, 10), at::Tensor()});
+    at::Tensor total = res.losses[0];
+    for (size_t i = 1; i < res.losses.size(); ++i) total = total + res.losses[i];
+    total.backward();
+    grads[k] = {features.grad(), f0.grad(), loss.label_coeffs.grad(), loss.mask_coeffs.grad(),
+                loss.weight_coeffs.grad(), loss.filter_reg.grad(), sd.log_step_length.grad()};
+  }
+  for (size_t i = 0; i < grads[0].size(); ++i) {
+    ASSERT_TRUE(grads[0][i].defined() && grads[1][i].defined()) << "input " << i;
+    EXPECT_TRUE(at::allclose(grads[0][i], grads[1][i], 1e-9, 1e-9))
+        << "input " << i << ": " << (grads[0][i] - grads[1][i]).abs().max().item<double>();
+  }
+}
+
 TEST(GradientDescent, CoefficientWiseStepsMustFitTheFilter) {
   HingeLoss loss;
   GradientDescentOptions o;
