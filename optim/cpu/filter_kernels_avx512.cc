@@ -141,6 +141,12 @@ at::Tensor transpose_simd(const at::Tensor& X, const at::Tensor& r, const Filter
       const int64_t end = std::min(t1, (s + 1) * cblocks);  // stay within one sequence
       const int64_t c0 = (t0 - s * cblocks) * kChannelBlock, c1 = std::min(f.C, (end - s * cblocks) * kChannelBlock);
       for (int64_t t = 0; t < rows; t += kRowTile) {
+        // Touch the tile's columns row after row first: strided first reads of X (one line
+        // per row, C floats apart) would otherwise each wait for memory.
+        const float* tile = x + (s * rows + t) * f.C;
+        for (int64_t row = 0; row < std::min(kRowTile, rows - t); ++row) {
+          for (int64_t c = c0; c < c1; c += 16) _mm_prefetch(reinterpret_cast<const char*>(tile + row * f.C + c), _MM_HINT_T1);
+        }
         transpose_channels(x + (s * rows + t) * f.C, rr + (s * rows + t) * f.K(), g + s * f.C * f.K(),
                            std::min(kRowTile, rows - t), f.C, f.K(), c0, c1);
       }
