@@ -25,16 +25,40 @@ DiMPNetConfig DiMPNetConfig::mobilenet() {
   return c;
 }
 
+namespace {
+
+// with_kl_objective: PrDiMP's classifier on a DiMP network (pytracking's prdimp18/50 training
+// settings: label σ = 1/4 of the target over the search area, in feature cells; λ from 0.05
+// with the same floor; ε = 0.05; labels normalised on the grid).
+DiMPNetConfig with_kl_objective(DiMPNetConfig c, double sigma) {
+  c.objective = "kl";
+  c.kl.sigma = sigma;
+  c.kl.init_filter_reg = 0.05;
+  c.kl.min_filter_reg = 0.05;
+  c.kl.normalize = true;
+  c.alpha_eps = 0.05;
+  c.init_step_length = 1.0;
+  return c;
+}
+
+}  // namespace
+
+DiMPNetConfig DiMPNetConfig::prdimp18() { return with_kl_objective(dimp18(), 0.25 / 5 * 18); }
+DiMPNetConfig DiMPNetConfig::prdimp50() { return with_kl_objective(dimp50(), 0.25 / 5 * 18); }
+
 const std::vector<std::string>& DiMPNetConfig::architectures() {
-  static const std::vector<std::string> names{"dimp18", "dimp50", "dimp-mobilenet"};
+  static const std::vector<std::string> names{"dimp18", "dimp50", "dimp-mobilenet", "prdimp18", "prdimp50", "superdimp"};
   return names;
 }
 
 DiMPNetConfig DiMPNetConfig::from_arch(const std::string& arch) {
   if (arch == "dimp18") return dimp18();
-  if (arch == "dimp50") return dimp50();
+  if (arch == "dimp50" || arch == "superdimp") return dimp50();
   if (arch == "dimp-mobilenet") return mobilenet();
-  throw std::invalid_argument("unknown architecture '" + arch + "' (dimp18, dimp50, dimp-mobilenet)");
+  if (arch == "prdimp18") return prdimp18();
+  if (arch == "prdimp50") return prdimp50();
+  throw std::invalid_argument("unknown architecture '" + arch +
+                              "' (dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, superdimp)");
 }
 
 int64_t DiMPNetConfig::backbone_layer3_channels() const {
@@ -55,9 +79,15 @@ at::Tensor InstanceL2NormImpl::forward(const at::Tensor& x) {
 
 FilterOptimizerModuleImpl::FilterOptimizerModuleImpl(const DiMPNetConfig& c) {
   // Initial values as the reference's constructor (overwritten by loaded weights).
+  TORCH_CHECK(c.objective == "learned" || c.objective == "kl", "DiMPNet: unknown objective '", c.objective,
+              "' (learned, kl)");
+  log_step_length = register_parameter("log_step_length", at::full({1}, std::log(c.init_step_length)));
+  if (c.objective == "kl") {
+    filter_reg = register_parameter("filter_reg", at::full({1}, c.kl.init_filter_reg));
+    return;
+  }
   losses::LearnedLoss init(c.loss);
   const int64_t n = c.loss.num_bins;
-  log_step_length = register_parameter("log_step_length", at::full({1}, std::log(c.init_step_length)));
   filter_reg = register_parameter("filter_reg", init.filter_reg.clone());
   auto conv1x1 = [n] { return torch::nn::Conv2d(torch::nn::Conv2dOptions(n, 1, 1).bias(false)); };
   label_map_predictor = register_module("label_map_predictor", conv1x1());
@@ -130,6 +160,8 @@ at::Tensor DiMPNetImpl::classification_features(const at::Tensor& layer3) {
 }
 
 losses::LearnedLoss DiMPNetImpl::loss() const {
+  TORCH_CHECK(config_.objective == "learned", "DiMPNet: loss() is the learned loss; this network's objective is ",
+              config_.objective, " (kl_loss())");
   losses::LearnedLoss l(config_.loss);
   const auto& m = classifier->filter_optimizer;
   const int64_t n = config_.loss.num_bins;
@@ -151,7 +183,26 @@ optim::SteepestDescentGN<losses::LearnedLoss> DiMPNetImpl::optimizer(int num_ite
   optim::SteepestDescentOptions o;
   o.num_iter = num_iter;
   o.compute_losses = false;
+  o.alpha_eps = config_.alpha_eps;
   optim::SteepestDescentGN<losses::LearnedLoss> sd(loss(), o);
+  sd.log_step_length = classifier->filter_optimizer->log_step_length;
+  return sd;
+}
+
+losses::KLDivergenceLoss DiMPNetImpl::kl_loss() const {
+  TORCH_CHECK(config_.objective == "kl", "DiMPNet: kl_loss() is PrDiMP's; this network's objective is ",
+              config_.objective, " (loss())");
+  losses::KLDivergenceLoss l(config_.kl);
+  l.filter_reg = classifier->filter_optimizer->filter_reg;
+  return l;
+}
+
+optim::SteepestDescentNewton<losses::KLDivergenceLoss> DiMPNetImpl::kl_optimizer(int num_iter) const {
+  optim::NewtonDescentOptions o;
+  o.num_iter = num_iter;
+  o.compute_losses = false;
+  o.alpha_eps = config_.alpha_eps;
+  optim::SteepestDescentNewton<losses::KLDivergenceLoss> sd(kl_loss(), o);
   sd.log_step_length = classifier->filter_optimizer->log_step_length;
   return sd;
 }

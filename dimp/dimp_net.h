@@ -26,7 +26,9 @@
 #include "backbones/resnet.h"
 #include "bbox/atom_iou_net.h"
 #include "dimp/initializer.h"
+#include "losses/kl_loss.h"
 #include "losses/learned_loss.h"
+#include "optim/newton_descent.h"
 #include "optim/steepest_descent.h"
 
 namespace dimp {
@@ -43,7 +45,13 @@ struct DiMPNetConfig {
   int64_t out_feature_dim = 256;      // classification feature channels (C)
   int64_t filter_size = 4;
   double feature_stride = 16;
+  // The classifier's objective: "learned" (DiMP's learned loss, steepest descent with the
+  // Gauss-Newton step) or "kl" (PrDiMP's KL divergence to a label density, steepest descent
+  // with the Newton step: losses/kl_loss.h, optim/newton_descent.h).
+  std::string objective = "learned";
   losses::LearnedLossOptions loss{100, 0.1, 0.9, 3.0, 0.1, 1e-3};
+  losses::KLDivergenceLossOptions kl;  // objective "kl": its label density and regulariser
+  double alpha_eps = 0;                // ε of the step length's denominator
   double init_step_length = 0.9;
   int optim_iter = 5;                 // optimizer iterations in training
   bbox::AtomIoUNetOptions iou{{128, 256}};
@@ -51,8 +59,12 @@ struct DiMPNetConfig {
   static DiMPNetConfig dimp18();
   static DiMPNetConfig dimp50();
   static DiMPNetConfig mobilenet();
+  // PrDiMP-18/50 (pytracking's klcedimpnet18/50 with its training settings). SuperDiMP's
+  // network is DiMP-50's (its checkpoint has dimp50's layout).
+  static DiMPNetConfig prdimp18();
+  static DiMPNetConfig prdimp50();
   // architectures / from_arch: the configurations by name ("dimp18", "dimp50",
-  // "dimp-mobilenet"); from_arch throws std::invalid_argument listing them for another name.
+  // "dimp-mobilenet", "prdimp18", "prdimp50", "superdimp"); from_arch throws std::invalid_argument listing them for another name.
   static const std::vector<std::string>& architectures();
   static DiMPNetConfig from_arch(const std::string& arch);
   // The backbone's stride-16 ("layer3") channels, the classification features' input.
@@ -72,8 +84,8 @@ class InstanceL2NormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(InstanceL2Norm);
 
-// FilterOptimizerModule: the learned loss's coefficients and the step length, registered
-// under the reference's names (classifier.filter_optimizer.*).
+// FilterOptimizerModule: the step length and regulariser, and the learned loss's coefficients
+// (objective "learned" only), under the reference's names (classifier.filter_optimizer.*).
 class FilterOptimizerModuleImpl : public torch::nn::Module {
  public:
   explicit FilterOptimizerModuleImpl(const DiMPNetConfig& config);
@@ -115,9 +127,12 @@ class DiMPNetImpl : public torch::nn::Module {
   at::Tensor classification_features(const at::Tensor& layer3);
 
   // The model predictor's policies, sharing this module's tensors (loaded weights apply).
+  // loss/optimizer: objective "learned"; kl_loss/kl_optimizer: objective "kl".
   losses::LearnedLoss loss() const;
   LinearFilterInitializer initializer() const;
   optim::SteepestDescentGN<losses::LearnedLoss> optimizer(int num_iter) const;
+  losses::KLDivergenceLoss kl_loss() const;
+  optim::SteepestDescentNewton<losses::KLDivergenceLoss> kl_optimizer(int num_iter) const;
 
   // prepare_inference: eval mode, BatchNorms folded into the convolutions, channels-last
   // weights and activations. `compute` at::kBFloat16 runs the convolutions of every frame

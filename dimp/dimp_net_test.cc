@@ -20,8 +20,20 @@
 namespace dimp {
 namespace {
 
-DiMPNetConfig config_of(const std::string& arch) {
-  return arch == "dimp18" ? DiMPNetConfig::dimp18() : DiMPNetConfig::dimp50();
+DiMPNetConfig config_of(const std::string& arch) { return DiMPNetConfig::from_arch(arch); }
+
+// The layouts (tools/pytracking_spec/): SuperDiMP's checkpoint has DiMP-50's; PrDiMP's lack the
+// learned loss's three 100-bin predictors.
+struct Layout {
+  std::string spec;
+  size_t tensors;
+  int64_t parameters;
+};
+Layout layout_of(const std::string& arch) {
+  if (arch == "dimp18") return {"dimp18", 221, 19645911};
+  if (arch == "prdimp18") return {"prdimp18", 218, 19645911 - 300};
+  if (arch == "prdimp50") return {"prdimp50", 404, 43097303 - 300};
+  return {"dimp50", 407, 43097303};  // dimp50, superdimp
 }
 
 std::map<std::string, std::vector<int64_t>> read_spec(const std::string& arch) {
@@ -50,8 +62,9 @@ class DiMPNetLayout : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DiMPNetLayout, TensorsAreExactlyTheReferences) {
   const std::string arch = GetParam();
-  auto spec = read_spec(arch);
-  ASSERT_EQ(spec.size(), arch == "dimp18" ? 221u : 407u);
+  const Layout layout = layout_of(arch);
+  auto spec = read_spec(layout.spec);
+  ASSERT_EQ(spec.size(), layout.tensors);
   DiMPNet net(config_of(arch));
   std::map<std::string, at::Tensor> mine;
   int64_t params = 0;
@@ -62,7 +75,7 @@ TEST_P(DiMPNetLayout, TensorsAreExactlyTheReferences) {
     EXPECT_EQ(mine[name].sizes(), at::IntArrayRef(dims)) << name;
   }
   for (const auto& [name, t] : mine) EXPECT_TRUE(spec.count(name)) << "not in the reference: " << name;
-  EXPECT_EQ(params, arch == "dimp18" ? 19645911 : 43097303);
+  EXPECT_EQ(params, layout.parameters);
 }
 
 // A checkpoint with pytracking's structure (custom classes beside 'net'), written by Debian's
@@ -109,7 +122,8 @@ TEST_P(DiMPNetLayout, ConvertedPytrackingCheckpointLoadsUnchanged) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Architectures, DiMPNetLayout, ::testing::Values("dimp18", "dimp50"));
+INSTANTIATE_TEST_SUITE_P(Architectures, DiMPNetLayout,
+                         ::testing::Values("dimp18", "dimp50", "prdimp18", "prdimp50", "superdimp"));
 
 TEST(DiMPNet, OutputShapesFor288Patches) {
   at::NoGradGuard ng;

@@ -7,17 +7,10 @@
 #include <tuple>
 
 #include "backbones/tfjs/model_files.h"
-#include "dimp/tracker_impl.h"
+#include "dimp/dimp_tracker_factory.h"
 #include "dimp/weights/safetensors.h"
-#include "dimp/weights/state_dict.h"
 
 namespace dimp {
-
-template <class N>
-using DiMPTracker = Tracker<DiMPFeatures<N>, losses::LearnedLoss, optim::SteepestDescentGN, LinearFilterInitializer,
-                           IoUNetBoxEstimator, SampleMemory>;
-using DiMP18 = DiMPTracker<DiMP18Net>;
-using DiMP50 = DiMPTracker<DiMP50Net>;
 
 void IoUNetBoxEstimator::initialize(const BoxInitContext& ctx) {
   const auto& features = ctx.features;
@@ -67,13 +60,24 @@ std::pair<at::Tensor, at::Tensor> IoUNetBoxEstimator::refine(const bbox::IoUFeat
   at::Tensor boxes = proposals.view({1, -1, 4});
   at::Tensor scores;
   double step = params.box_refinement_step_length;
+  const bool relative = params.box_refinement_space == "relative";
+  const at::Tensor norm = boxes.narrow(1, 0, 1).narrow(2, 2, 2).clone();  // relative: the first box's size
   // `inside` vets every set of boxes before it is pooled; the final boxes are returned unscored.
   for (int i = 0; i < params.box_refinement_iter; ++i) {
     if (inside && !inside(boxes)) return {};
     auto out = evaluate(boxes);
     scores = out.iou;
-    // Gradient ascent on the predicted IoU, steps scaled by the box size.
-    boxes = boxes + step * out.box_gradient * boxes.narrow(2, 2, 2).repeat({1, 1, 2});
+    const at::Tensor wh = boxes.narrow(2, 2, 2), g_xy = out.box_gradient.narrow(2, 0, 2);
+    if (relative) {
+      // Gradient ascent on (cx/w0, cy/h0, log w, log h): the box gradient through
+      // x = (cx/w0)·w0 − w/2, w = exp(log w) gives w0·g_x and w·(g_w − g_x/2).
+      const at::Tensor center = (boxes.narrow(2, 0, 2) + 0.5 * wh) / norm + step * g_xy * norm;
+      const at::Tensor size = (wh.log() + step * wh * (out.box_gradient.narrow(2, 2, 2) - 0.5 * g_xy)).exp();
+      boxes = at::cat({center * norm - 0.5 * size, size}, 2);
+    } else {
+      // Gradient ascent on the predicted IoU, steps scaled by the box size.
+      boxes = boxes + step * out.box_gradient * wh.repeat({1, 1, 2});
+    }
     step *= params.box_refinement_step_decay;
   }
   if (!scores.defined()) {  // no refinement iterations: score the proposals as they are
@@ -244,20 +248,7 @@ namespace {
 template <class N>
 std::unique_ptr<VisualTracker> make_dimp(const std::string& name, const TrackerParams& requested,
                                          const std::string& weights, TraceSink* trace = nullptr) {
-  DiMPNet net(N::config());
-  weights::load_module(*net, weights);
-  const TrackerParams params = resolve_geometry(requested, weights);  // after the load: its errors first
-  net->prepare_inference(network_compute_type(params.network_precision));
-  for (auto& p : net->parameters()) p.requires_grad_(false);
-  const auto cfg = net->config();
-  optim::FilterGeometry geometry{cfg.feature_stride, cfg.filter_size, cfg.filter_size,
-                                 params.image_sample_size / static_cast<int64_t>(cfg.feature_stride),
-                                 params.image_sample_size / static_cast<int64_t>(cfg.feature_stride)};
-  typename DiMPTracker<N>::Predictor predictor(net->optimizer(params.net_opt_iter), net->initializer(), geometry);
-  auto tracker = std::make_unique<DiMPTracker<N>>(name, DiMPFeatures<N>(net), std::move(predictor),
-                                                  IoUNetBoxEstimator(net), params);
-  tracker->set_trace(trace);
-  return tracker;
+  return build_net_tracker<N, losses::LearnedLoss, optim::SteepestDescentGN>(name, requested, weights, trace);
 }
 
 }  // namespace
@@ -268,6 +259,10 @@ std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const st
 
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights) {
   return make_dimp<DiMP50Net>("dimp50", params, weights);
+}
+
+std::unique_ptr<VisualTracker> make_superdimp(const TrackerParams& params, const std::string& weights) {
+  return make_dimp<DiMP50Net>("superdimp", params, weights);
 }
 
 std::unique_ptr<VisualTracker> make_dimp(const std::string& arch, const TrackerParams& params,

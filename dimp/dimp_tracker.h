@@ -35,6 +35,12 @@ struct DiMP50Net {
 struct DiMPMobileNetNet {
   static DiMPNetConfig config() { return DiMPNetConfig::mobilenet(); }
 };
+struct PrDiMP18Net {
+  static DiMPNetConfig config() { return DiMPNetConfig::prdimp18(); }
+};
+struct PrDiMP50Net {
+  static DiMPNetConfig config() { return DiMPNetConfig::prdimp50(); }
+};
 
 // DiMPFeatures: the network's classification features, plus layer2/layer3 for the IoU-Net.
 template <class NetConfig_>
@@ -125,6 +131,17 @@ TrackerParams resolve_geometry(TrackerParams params, const std::string& weights)
 // make_dimp18 / make_dimp50: trackers on a network whose weights come from `weights`.
 std::unique_ptr<VisualTracker> make_dimp18(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const std::string& weights);
+// PrDiMP-18/50 (PrDiMP, CVPR 2020): DiMP's network with the KL objective and Newton-step
+// optimizer (losses/kl_loss.h, optim/newton_descent.h), softmax scores, refinement in the
+// relative box space; SuperDiMP: DiMP-50's classifier with PrDiMP's box refinement and larger
+// search area. Weights: pytracking's prdimp18.pth.tar, prdimp50.pth.tar, super_dimp.pth.tar
+// converted with `dimp_weights convert --arch prdimp18|prdimp50|superdimp`.
+std::unique_ptr<VisualTracker> make_prdimp18(const TrackerParams& params, const std::string& weights);
+std::unique_ptr<VisualTracker> make_prdimp50(const TrackerParams& params, const std::string& weights);
+std::unique_ptr<VisualTracker> make_superdimp(const TrackerParams& params, const std::string& weights);
+// prdimp_params: pytracking's parameter file of "prdimp18", "prdimp50" or "superdimp".
+TrackerParams prdimp_params(const std::string& variant);
+
 // make_dimp: "dimp18", "dimp50" or "dimp-mobilenet" (weights empty: the shipped ones) with its
 // intermediates recorded into `trace` (dimp/trace.h; nullptr: none), which must outlive the
 // tracker's use.

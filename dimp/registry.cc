@@ -53,6 +53,16 @@ std::vector<TrackerSpec> builtin_specs() {
                   [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp18(p, w); }},
       TrackerSpec{"dimp50", "DiMP-50: ResNet-50, learned loss, steepest descent, IoU-Net (needs --weights)", true,
                   [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp50(p, w); }},
+      TrackerSpec{"prdimp18", "PrDiMP-18: DiMP-18 with the KL objective (Newton-step optimizer, softmax scores) and "
+                  "refinement in the relative box space (needs --weights)", true,
+                  [] { return prdimp_params("prdimp18"); },
+                  [](const TrackerParams& p, const std::string& w) { return make_prdimp18(p, w); }},
+      TrackerSpec{"prdimp50", "PrDiMP-50: as prdimp18 on ResNet-50, 352-pixel search area (needs --weights)", true,
+                  [] { return prdimp_params("prdimp50"); },
+                  [](const TrackerParams& p, const std::string& w) { return make_prdimp50(p, w); }},
+      TrackerSpec{"superdimp", "SuperDiMP: DiMP-50's classifier, PrDiMP's box refinement, 352-pixel search area "
+                  "(needs --weights)", true, [] { return prdimp_params("superdimp"); },
+                  [](const TrackerParams& p, const std::string& w) { return make_superdimp(p, w); }},
   };
 }
 

@@ -275,6 +275,11 @@ class Tracker final : public StagedTracker {
     at::Tensor scores = predictor_.scores(filter_, feats.classification);
     trace("track/scores", scores.unsqueeze(1));
     if (score_scale_ != 1.0) scores = scores * score_scale_;
+    if (params_.score_preprocess == "softmax") {  // per scale: (S, Ho, Wo)
+      scores = at::softmax(scores.flatten(1), 1).view_as(scores);
+    } else if (params_.score_preprocess == "exp") {
+      scores = scores.exp();
+    }
     if (params_.window_output) scores = scores * window(scores);
     times_.scores += seconds_since(t);
 

@@ -60,6 +60,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("subpixel_peak", p.subpixel_peak);
   fn("update_scale_when_uncertain", p.update_scale_when_uncertain);
   fn("relative_scores", p.relative_scores);
+  fn("score_preprocess", p.score_preprocess);
   fn("network_precision", p.network_precision);
   fn("geometry", p.geometry);
   fn("iounet_k", p.iounet_k);
@@ -70,6 +71,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("box_refinement_iter", p.box_refinement_iter);
   fn("box_refinement_step_length", p.box_refinement_step_length);
   fn("box_refinement_step_decay", p.box_refinement_step_decay);
+  fn("box_refinement_space", p.box_refinement_space);
   fn("feature_cell_size", p.feature_cell_size);
   fn("feature_orientations", p.feature_orientations);
   fn("feature_color", p.feature_color);
@@ -316,6 +318,10 @@ void TrackerParams::validate() const {
   in_range("box_refinement_iter", box_refinement_iter, 0, 100);
   in_range("box_refinement_step_length", box_refinement_step_length, 0, 100);
   in_range("box_refinement_step_decay", box_refinement_step_decay, 0, 10, true);
+  require(box_refinement_space == "default" || box_refinement_space == "relative",
+          "box_refinement_space = " + box_refinement_space + " is none of default, relative");
+  require(score_preprocess == "none" || score_preprocess == "softmax" || score_preprocess == "exp",
+          "score_preprocess = " + score_preprocess + " is none of none, softmax, exp");
   // Weight-free features and filter.
   in_range("feature_cell_size", feature_cell_size, 1, 32);
   in_range("feature_orientations", feature_orientations, 0, 36);

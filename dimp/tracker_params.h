@@ -72,6 +72,9 @@ struct TrackerParams {
   // Scores divided by the model's peak on the first frame, so that target_not_found_threshold
   // is a fraction of it (for features without a trained score scale: the weight-free variant).
   bool relative_scores = false;
+  // The scores as localization reads them: none (as they come), softmax over each scale's
+  // grid (PrDiMP: the scores are a log density, its thresholds are probabilities) or exp.
+  std::string score_preprocess = "none";
 
   // Network arithmetic of the DiMP variants on the CPU: float32, bfloat16 (the convolutions of
   // every frame in bfloat16: about twice as fast where the CPU multiplies bfloat16 natively,
@@ -96,6 +99,9 @@ struct TrackerParams {
   int box_refinement_iter = 5;
   double box_refinement_step_length = 1.0;
   double box_refinement_step_decay = 1.0;
+  // default: gradient ascent on (x, y, w, h), steps scaled by the box size (ATOM, DiMP);
+  // relative: on (cx/w0, cy/h0, log w, log h), w0 x h0 the first proposal's size (PrDiMP).
+  std::string box_refinement_space = "default";
 
   // Weight-free variant: hand-crafted features and the filter (DiMP's come with the weights).
   int feature_cell_size = 4;       // pixels per feature cell (the feature stride)

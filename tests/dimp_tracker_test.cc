@@ -17,7 +17,7 @@ namespace {
 std::string seeded_weights(const std::string& arch) {
   const std::string path = testing::temp_path(arch + "_seeded.safetensors");
   at::manual_seed(11);
-  DiMPNet net(arch == "dimp18" ? DiMPNetConfig::dimp18() : DiMPNetConfig::dimp50());
+  DiMPNet net(DiMPNetConfig::from_arch(arch));
   weights::save_module(*net, path);
   return path;
 }
@@ -66,7 +66,7 @@ TEST_P(DiMPOnline, ResultsAreReproducibleForAFixedSeedAndThreadCount) {
   for (size_t i = 0; i < runs[0].size(); ++i) EXPECT_EQ(runs[0][i], runs[1][i]) << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, DiMPOnline, ::testing::Values("dimp18", "dimp50"));
+INSTANTIATE_TEST_SUITE_P(Variants, DiMPOnline, ::testing::Values("dimp18", "dimp50", "prdimp18", "prdimp50", "superdimp"));
 
 // inference_net: a seeded DiMP-18 network prepared as the tracker runs it.
 DiMPNet inference_net() {
@@ -122,6 +122,46 @@ TEST(IoUNetRefinement, RaisesThePredictedIoU) {
   auto final_scores = net->bb_regressor->predict_iou_modulated(modulated, boxes.view({1, -1, 4})).view(-1);
   for (int64_t i = 0; i < 3; ++i) EXPECT_GT(final_scores[i].item<float>(), before[i].item<float>()) << i;
   EXPECT_FALSE(at::equal(boxes, proposals));
+}
+
+// PrDiMP's refinement in the relative space (cx/w0, cy/h0, log w, log h): one step is the
+// predicted IoU's gradient in those coordinates (autograd through their map to boxes) times
+// the step length; ten steps raise the predicted IoU.
+TEST(IoUNetRefinement, RelativeSpaceStepIsTheGradientInRelativeCoordinates) {
+  WindowCase k(9);
+  auto& [net, l2, l3, est] = k;
+  TrackerParams p = dimp_params();
+  p.box_refinement_space = "relative";
+  p.box_refinement_iter = 1;
+  p.box_refinement_step_length = 2e-2;
+  auto f = net->bb_regressor->iou_features(l2, l3);
+  auto proposals = at::tensor({100.f, 95.f, 60.f, 70.f, 120.f, 110.f, 80.f, 60.f}).view({2, 4});
+  auto [stepped, scores] = est.refine(f, proposals, p);
+  at::Tensor expected;
+  {
+    at::AutoGradMode on(true);
+    const auto norm = proposals.narrow(0, 0, 1).narrow(1, 2, 2);
+    auto rel = at::cat({(proposals.narrow(1, 0, 2) + 0.5 * proposals.narrow(1, 2, 2)) / norm,
+                        proposals.narrow(1, 2, 2).log()}, 1).requires_grad_();
+    auto to_boxes = [&](const at::Tensor& r) {
+      auto size = r.narrow(1, 2, 2).exp();
+      return at::cat({r.narrow(1, 0, 2) * norm - 0.5 * size, size}, 1);
+    };
+    auto modulated = net->bb_regressor->modulate(est.modulation(), f);
+    net->bb_regressor->predict_iou_modulated(modulated, to_boxes(rel).view({1, -1, 4})).sum().backward();
+    at::NoGradGuard ng;
+    expected = to_boxes(rel + p.box_refinement_step_length * rel.grad());
+  }
+  EXPECT_TRUE(at::allclose(stepped, expected, 1e-4, 1e-3)) << (stepped - expected).abs().max().item<float>();
+  EXPECT_FALSE(at::allclose(stepped, proposals));
+
+  p.box_refinement_iter = 10;
+  auto boxes = est.refine(f, proposals, p).first;
+  at::NoGradGuard ng;
+  auto modulated = net->bb_regressor->modulate(est.modulation(), f);
+  auto before = net->bb_regressor->predict_iou_modulated(modulated, proposals.view({1, -1, 4})).view(-1);
+  auto after = net->bb_regressor->predict_iou_modulated(modulated, boxes.view({1, -1, 4})).view(-1);
+  for (int64_t i = 0; i < 2; ++i) EXPECT_GT(after[i].item<float>(), before[i].item<float>()) << i;
 }
 
 // The window's exactness rule, box by box: every box it accepts scores on the window's

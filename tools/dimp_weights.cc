@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
   bool force = false, calibrate = false;
   auto* info = app.add_subcommand("info", "list a file's tensors and parameters; with --arch, check it fits");
   info->add_option("file", file, "safetensors file")->required();
-  info->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet");
+  info->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50 or superdimp");
   auto* init = app.add_subcommand("init", "write an architecture's seeded initial weights");
-  init->add_option("--arch", arch, "dimp18, dimp50 or dimp-mobilenet")->required();
+  init->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50 or superdimp")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
   init->add_flag("--calibrate-batchnorm", calibrate,
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
                  "its pickles are read without running any code, and files naming code-running globals are refused");
   convert->add_option("checkpoint", file, "PyTorch checkpoint (.pth)")->required();
   convert->add_option("output", out, "safetensors file to write")->required();
-  convert->add_option("--arch", arch, "dimp18 or dimp50: refuse unless every tensor fits that network");
+  convert->add_option("--arch", arch, "dimp18, dimp50, prdimp18, prdimp50 or superdimp: refuse unless every tensor fits that network");
   convert->add_flag("--force", force, "replace an existing output file (never the input)");
   auto* half = app.add_subcommand("half", "store a weights file's floating-point parameters as float16 (half the size; "
                                           "BatchNorm statistics stay as they are); loading converts them back");

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Build a checkpoint with pytracking's exact structure for the converter tests: every tensor of
-the DiMP-18/50 state dict (tools/pytracking_spec/<arch>.tsv) filled with seeded random values,
+the DiMP-18/50 (PrDiMP-18/50, SuperDiMP) state dict (tools/pytracking_spec/<arch>.tsv) filled with seeded random values,
 under 'net', beside objects of pytracking classes (which the converter must not need), saved in
 PyTorch's legacy or zip format. Also writes, per tensor, checksums computed from the original
 values (shape, sum, sum of squares, first and last element) as JSON."""
@@ -30,9 +30,15 @@ def make_fake_ltr():
     return NetConstructor
 
 
+# arch: (its layout in the spec folder, the constructor pytracking's checkpoint names).
+ARCHS = {"dimp18": ("dimp18", "dimpnet18"), "dimp50": ("dimp50", "dimpnet50"),
+         "prdimp18": ("prdimp18", "klcedimpnet18"), "prdimp50": ("prdimp50", "klcedimpnet50"),
+         "superdimp": ("dimp50", "dimpnet50")}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", required=True, choices=["dimp18", "dimp50"])
+    ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
     ap.add_argument("--spec-dir", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--checksums", required=True)
@@ -41,7 +47,8 @@ def main():
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     state = {}
-    with open(os.path.join(args.spec_dir, args.arch + ".tsv")) as f:
+    layout, constructor = ARCHS[args.arch]
+    with open(os.path.join(args.spec_dir, layout + ".tsv")) as f:
         for line in f:
             name, shape, dtype = line.rstrip("\n").split("\t")
             dims = [int(x) for x in shape.strip("[]").split(",") if x.strip()]
@@ -51,7 +58,7 @@ def main():
                 state[name] = torch.randn(dims, dtype=torch.float32)
     NetConstructor = make_fake_ltr()
     ckpt = {"epoch": 50, "actor_type": "DiMPActor", "net_type": "DiMPnet", "net": state, "net_info": None,
-            "constructor": NetConstructor(args.arch.replace("dimp", "dimpnet"), "ltr.models.tracking.dimpnet", (), {}),
+            "constructor": NetConstructor(constructor, "ltr.models.tracking.dimpnet", (), {}),
             "optimizer": {"state": {}, "param_groups": []}, "stats": None, "settings": None}
     torch.save(ckpt, args.out, _use_new_zipfile_serialization=not args.legacy)
     sums = {k: {"shape": list(v.shape), "sum": float(v.double().sum()), "sumsq": float((v.double() ** 2).sum()),
