@@ -62,7 +62,7 @@ summary=()
 cuda=$("$py" -c 'import torch; print(int(torch.cuda.is_available()))')
 for t in "${tests[@]}"; do
   if "$build/$t" --gtest_brief=1 >"$log/$t.txt" 2>&1; then result=passed; else result=FAILED; status=1; fi
-  skipped=$(grep -c '^\[  SKIPPED \]' "$log/$t.txt" || true)
+  skipped=$(grep -oE '^\[  SKIPPED \] [0-9]+ test' "$log/$t.txt" | grep -oE '[0-9]+' || echo 0)
   if [ "$result" = FAILED ]; then tail -n 30 "$log/$t.txt"; fi
   # On a CUDA machine a skipped CUDA test is a failure: it did not run where it should.
   if [ "$cuda" = 1 ] && [ "$skipped" -gt 0 ] && grep -q 'no CUDA device' "$log/$t.txt"; then
