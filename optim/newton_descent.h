@@ -23,17 +23,13 @@
 
 #include "losses/kl_loss.h"
 #include "optim/filter_ops.h"
+#include "optim/steepest_descent.h"
 #include "optim/training_set.h"
 
 namespace dimp::optim {
 
-struct NewtonDescentOptions {
-  int num_iter = 5;               // default iterations of run()
-  double init_step_length = 1.0;  // initial γ (learned as log γ)
-  double alpha_eps = 0.0;         // ε added to λ in the step's denominator
-  bool compute_losses = true;     // fill OptimizerResult::losses
-  FilterBackend backend = FilterBackend::kAuto;
-};
+// NewtonDescentOptions: iterations, initial γ, ε, losses, backend — steepest descent's.
+using NewtonDescentOptions = SteepestDescentOptions;
 
 template <class Loss_>
 class SteepestDescentNewton {

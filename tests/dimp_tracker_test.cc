@@ -9,18 +9,13 @@
 #include "dimp/dimp_tracker.h"
 #include "dimp/weights/state_dict.h"
 #include "tests/python_support.h"
+#include "tests/seeded_weights.h"
 #include "tests/testing.h"
 
 namespace dimp {
 namespace {
 
-std::string seeded_weights(const std::string& arch) {
-  const std::string path = testing::temp_path(arch + "_seeded.safetensors");
-  at::manual_seed(11);
-  DiMPNet net(DiMPNetConfig::from_arch(arch));
-  weights::save_module(*net, path);
-  return path;
-}
+std::string seeded_weights(const std::string& arch) { return testing::seeded_weights(arch, 11); }
 
 class DiMPOnline : public ::testing::TestWithParam<std::string> {};
 

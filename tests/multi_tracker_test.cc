@@ -8,18 +8,13 @@
 #include "dimp/dimp_net.h"
 #include "dimp/multi_tracker.h"
 #include "dimp/weights/state_dict.h"
+#include "tests/seeded_weights.h"
 #include "tests/testing.h"
 
 namespace dimp {
 namespace {
 
-std::string seeded_weights(const std::string& arch) {
-  const std::string path = testing::temp_path(arch + "_multi_seeded.safetensors");
-  at::manual_seed(5);
-  DiMPNet net(DiMPNetConfig::from_arch(arch));
-  weights::save_module(*net, path);
-  return path;
-}
+std::string seeded_weights(const std::string& arch) { return testing::seeded_weights(arch, 5); }
 
 struct Video {
   std::vector<at::Tensor> frames;
