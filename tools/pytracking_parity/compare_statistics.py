@@ -196,17 +196,20 @@ def compare(args):
         raise SystemExit(f"{args.ours}/per_sequence.csv has no entries naming seed=N")
     sequences = sorted(theirs_packed["runs"])
     truth = {s: run_pytracking.read_sequence(args.data_dir, s)[1] for s in sequences}
-    # Our AUC as this script computes it, against dimp_eval's, on the OTB result files.
-    checked = 0
+    # Our AUC as this script computes it, against dimp_eval's, on the OTB result files. Those
+    # hold boxes to 0.01 px (as the packed pytracking boxes do), so an overlap lying within that
+    # of a threshold may fall on its other side: up to 3 such flips are allowed.
+    checked, worst = 0, 0.0
     for seed, entry in entries.items():
         for s in sequences:
             short = s.split("/", 1)[1]
             path = os.path.join(args.ours, entry, short + ".txt")
             if s.startswith("otb/") and os.path.isfile(path):
                 mine = auc(read_otb_result(path), truth[s])
-                if abs(mine - ours[seed][short]) > 1e-4:
+                diff = abs(mine - ours[seed][short])
+                if diff > 3 / (len(THRESHOLDS) * len(truth[s])) + 1e-9:
                     raise SystemExit(f"{path}: AUC {mine:.6f} here, {ours[seed][short]:.6f} in per_sequence.csv")
-                checked += 1
+                checked, worst = checked + 1, max(worst, diff)
     theirs = {}
     for s in sequences:
         for seed, boxes in theirs_packed["runs"][s].items():
@@ -222,7 +225,7 @@ def compare(args):
         return [key(per) for _, per in sorted(runs.items())]
 
     print(f"{theirs_packed['arch']}: pytracking seeds {sorted(theirs)}, ours seeds {sorted(ours)} "
-          f"({checked} of our AUCs recomputed here agree with dimp_eval's)")
+          f"({checked} of our AUCs recomputed here from the result files agree with dimp_eval's within {worst:.1e})")
     print(f"{'sequence':18s} {'pytracking AUC':>20s} {'ours AUC':>20s} {'difference':>10s}")
     for s in sequences:
         a, b = per_seq(theirs, s), per_seq(ours, s)
