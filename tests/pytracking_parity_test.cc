@@ -1,4 +1,4 @@
-// Tracker-to-tracker parity with pytracking: our DiMP-18 in geometry "pytracking" against
+// Tracker-to-tracker parity with pytracking: our DiMP-18 and DiMP-50 in geometry "pytracking" against
 // traces of pytracking's own tracker (tests/data/pytracking/, recorded by
 // tools/pytracking_parity/run_pytracking.py from visionml/pytracking at 7eb9e74 on the same
 // weights: seeded, BatchNorm statistics from synthetic samples, regenerated here bit for bit),
@@ -6,18 +6,22 @@
 //
 // FirstTwoFrames: every intermediate of initialize() and the first track() (patches, features,
 // filters, IoU modulation and features, scores, proposals, refined boxes) within 1e-4 relative
-// on the six shared sequences: the geometry's crops, augmentations and boxes as pytracking's.
+// on the six shared sequences, both networks: the geometry's crops, augmentations and boxes as
+// pytracking's (DiMP-50's first score map on Diving: 3e-4, see tolerance()).
 // EveryFrame: every frame's box at IoU >= 0.99 with pytracking's, the same flags, scores within
-// 2% (+ 1e-3). It holds on Crossing (in CI); on the other five the trackers part after 7 to 161
-// frames (DIMP_PARITY_FULL=1, or tests:pytracking_parity_full_test, manual, reports where). pytracking parts from its
-// own traces as early when its weights are perturbed by 1e-6 relative (tools/pytracking_parity/
-// README.md): the seeded network's decisions sit on knife edges that float32 differences tip.
+// 2% (+ 1e-3). DiMP-18 holds on Crossing (in CI); on the other five it parts after 7 to 161
+// frames, DiMP-50 on all six after 3 to 95 (CI checks its first 9 frames of Crossing;
+// DIMP_PARITY_FULL=1, or tests:pytracking_parity_full_test, manual, runs every frame and
+// reports where). pytracking parts from its own traces as early when its weights are perturbed
+// by 1e-6 relative (tools/pytracking_parity/README.md): the seeded networks' decisions sit on
+// knife edges that float32 differences tip.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -85,11 +89,23 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   return s;
 }
 
-// Traces are recorded for DiMP-18 only (DiMP-50's are not recorded yet).
 std::vector<Case> all_cases() {
   std::vector<Case> out;
-  for (const auto& s : kSequences) out.push_back({"dimp18", s});
+  for (const char* arch : {"dimp18", "dimp50"}) {
+    for (const auto& s : kSequences) out.push_back({arch, s});
+  }
   return out;
+}
+
+// frames_in_ci: how many frames EveryFrame checks in CI (0: none; the rest of every sequence
+// runs with DIMP_PARITY_FULL=1). DiMP-18 agrees on every frame of Crossing. DiMP-50 agrees
+// throughout on none of the six (tools/pytracking_parity/README.md); on Crossing its boxes agree
+// to frame 73 and its scores to frame 60, but pytracking with its weights perturbed by 1e-6
+// parts from its own trace at frame 10, so CI checks the 9 frames before that: what float32
+// noise cannot tip.
+size_t frames_in_ci(const Case& c) {
+  if (c.sequence != "otb/Crossing") return 0;
+  return c.arch == "dimp18" ? std::numeric_limits<size_t>::max() : 9;
 }
 
 // The trace, the regenerated weights and the sequence, checked against each other.
@@ -118,6 +134,15 @@ ParityInputs load_inputs(const Case& c, const std::string& root) {
   return s;
 }
 
+// tolerance: 1e-4 relative, except DiMP-50's first score map on Diving, whose values cancel:
+// its error is 7 times its inputs' (1.7e-4 from features within 2.3e-5 and a filter within
+// 4.6e-5), as pytracking's own is when its weights are perturbed by 1e-6 (scores 4.9e-4 from
+// features within 8.9e-5: 5.5 times).
+double tolerance(const Case& c, const std::string& name) {
+  if (c.arch == "dimp50" && c.sequence == "otb/Diving" && name == "track/scores") return 3e-4;
+  return 1e-4;
+}
+
 class PytrackingParity : public ::testing::TestWithParam<Case> {};
 
 // initialize() and the first track(): every intermediate within 1e-4 relative.
@@ -129,14 +154,22 @@ TEST_P(PytrackingParity, FirstTwoFramesIntermediates) {
   const TrackedRun run = run_tracker(c.arch, params_like_trace(s.trace, "pytracking"), s.weights->path, s.sequence,
                                      s.trace.frames[0].box, 2, /*frames=*/2);
   const auto theirs = read_intermediates(trace_dir(c.arch) + "/" + stem(c.sequence) + ".intermediates.safetensors");
-  ASSERT_EQ(theirs.size(), 19u) << "the harness records 19 intermediates (dimp/trace.h)";
+  // 19 intermediates (dimp/trace.h); 14 when the first track() finds no target and refines no
+  // box (no IoU features, proposals or refined boxes): ours must record the same ones.
+  ASSERT_TRUE(theirs.size() == 19u || theirs.size() == 14u) << theirs.size() << " intermediates in the trace";
+  for (const auto& [name, t] : run.intermediates) {
+    if (name.rfind("init/", 0) == 0 || name.rfind("track/", 0) == 0) {
+      EXPECT_TRUE(theirs.count(name) || name == "track/search") << "ours recorded " << name << ", pytracking did not";
+    }
+  }
   double worst = 0;
   std::string worst_name;
   for (const auto& [name, ref] : theirs) {
     const auto it = run.intermediates.find(name);
     ASSERT_NE(it, run.intermediates.end()) << "our tracker did not record " << name;
     const double err = relative_error(reduce(it->second), ref);
-    EXPECT_LE(err, 1e-4) << name;
+    EXPECT_LE(err, tolerance(c, name)) << name;
+    if (std::getenv("DIMP_PARITY_VERBOSE")) std::printf("  %-24s %.3g\n", name.c_str(), err);
     if (err > worst) worst = err, worst_name = name;
   }
   // The search region of frame 1 (a geometry check of its own: pytracking's half-pixel ends).
@@ -152,18 +185,21 @@ TEST_P(PytrackingParity, FirstTwoFramesIntermediates) {
 TEST_P(PytrackingParity, EveryFrame) {
   DIMP_REQUIRE_DATA(root);
   const Case c = GetParam();
-  if (c.sequence != "otb/Crossing" && !std::getenv("DIMP_PARITY_FULL")) {
+  const bool full = std::getenv("DIMP_PARITY_FULL") != nullptr;
+  const size_t in_ci = frames_in_ci(c);
+  if (in_ci == 0 && !full) {
     GTEST_SKIP() << "known to part (tools/pytracking_parity/README.md); DIMP_PARITY_FULL=1 runs it";
   }
   const ParityInputs s = load_inputs(c, root);
   if (HasFailure()) return;
   const Trace& trace = s.trace;
+  const size_t frames = !full && in_ci < trace.frames.size() ? in_ci + 1 : trace.frames.size();  // frame 0 and in_ci more
   const TrackedRun run = run_tracker(c.arch, params_like_trace(trace, "pytracking"), s.weights->path, s.sequence,
-                                     trace.frames[0].box, 0);
+                                     trace.frames[0].box, 0, frames);
   double min_iou = 1, sum_iou = 0, worst_search = 0;
   int low = 0, flag_mismatches = 0;
   size_t first_apart = 0;
-  for (size_t i = 1; i < trace.frames.size(); ++i) {
+  for (size_t i = 1; i < frames; ++i) {
     const double iou = bbox::iou(run.boxes[i], trace.frames[i].box);
     if (std::getenv("DIMP_PARITY_VERBOSE")) {
       std::printf("%zu iou %.5f | %s %.5f %.3f %.3f %.3f %.3f | %s %.5f %.3f %.3f %.3f %.3f\n", i, iou, run.flags[i].c_str(),
@@ -195,7 +231,7 @@ TEST_P(PytrackingParity, EveryFrame) {
   EXPECT_EQ(flag_mismatches, 0) << "frames whose flag differs";
   std::printf("PARITY %s %s: %zu frames, IoU min %.4f mean %.4f, first below 0.99 at frame %zu (0: none), search "
               "regions within %.3g px\n",
-              c.arch.c_str(), c.sequence.c_str(), trace.frames.size() - 1, min_iou, sum_iou / (trace.frames.size() - 1),
+              c.arch.c_str(), c.sequence.c_str(), frames - 1, min_iou, sum_iou / (frames - 1),
               first_apart, worst_search);
 }
 

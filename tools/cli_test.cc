@@ -316,6 +316,52 @@ TEST(DimpEval, FailuresAreListedApartAndNeverScored) {
   EXPECT_EQ(r.status, 1) << r.output;
 }
 
+// One variant twice with different parameters: "variant[name=value;name=value]" entries get
+// their own results folder and row, and their overrides reach the tracker (a bad one is
+// refused naming the entry).
+TEST(DimpEval, AVariantRunsSideBySideWithItsOwnParameters) {
+  const std::string good = otb_sequence("Square");
+  const fs::path root = fs::path(testing::temp_path("eval_entries"));
+  fs::create_directories(root / "otb");
+  fs::remove_all(root / "otb" / "Square");
+  fs::copy(good, root / "otb" / "Square", fs::copy_options::recursive);
+  const std::string results = testing::temp_path("entries_results");
+  const std::string other = "weight-free[search_area_scale=2.5;target_not_found_threshold=2]";
+  auto r = run("dimp_eval", "--root " + root.string() + " --jobs 1 --trackers 'weight-free," + other + ",csrt' --results " +
+                                results);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string plain = read_text(results + "/weight-free/Square.txt");
+  const std::string varied = read_text(results + "/" + other + "/Square.txt");
+  EXPECT_EQ(lines(results + "/" + other + "/Square.txt"), 10);
+  EXPECT_NE(plain, varied) << "the entry's parameters changed nothing";
+  const std::string csv = read_text(results + "/per_sequence.csv");
+  EXPECT_NE(csv.find("\nweight-free,Square,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n" + other + ",Square,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncsrt,Square,"), std::string::npos) << csv;
+
+  const std::string args = "--root " + root.string() + " --results " + results + " --trackers ";
+  r = run("dimp_eval", args + "'weight-free[search_area_scale=-1]'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("--trackers entry 'weight-free[search_area_scale=-1]'")) << r.output;
+  EXPECT_TRUE(r.has("search_area_scale")) << r.output;
+  r = run("dimp_eval", args + "'weight-free[no_such_parameter=1]'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("no_such_parameter")) << r.output;
+  r = run("dimp_eval", args + "'csrt[search_area_scale=2]'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("csrt takes no parameters")) << r.output;
+  for (const std::string bad : {"'weight-free[search_area_scale=2'", "'weight-free]'", "'weight-free[]'",
+                                "'weight-free[search_area_scale]'", "'[search_area_scale=2]'"}) {
+    r = run("dimp_eval", args + bad);
+    EXPECT_EQ(r.status, 1) << bad;
+    EXPECT_TRUE(r.has("--trackers")) << bad << ": " << r.output;
+    EXPECT_FALSE(r.has("terminate")) << r.output;
+  }
+  r = run("dimp_eval", args + "weight-free,weight-free");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("names 'weight-free' twice")) << r.output;
+}
+
 TEST(DimpEval, AnExcludedSequenceIsNeverReadAndACorruptResultIsRecomputed) {
   const std::string good = otb_sequence("Square");
   const fs::path root = fs::path(testing::temp_path("eval_exclude"));

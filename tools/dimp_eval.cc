@@ -8,6 +8,7 @@
 //   dimp_eval --trackers deep,weight-free,csrt,kcf                    # ../shared/data
 //   dimp_eval --dataset lasot --root /data/LaSOT --trackers dimp50 --weights dimp50.safetensors
 //   dimp_eval --dataset got10k --root /data/GOT-10k/test --trackers dimp50 --weights ... --pack
+//   dimp_eval --trackers 'dimp-mobilenet,dimp-mobilenet[geometry=pytracking]'   # one variant, two settings
 #include <ATen/Parallel.h>
 
 #include <CLI/CLI.hpp>
@@ -66,6 +67,61 @@ std::vector<std::string> split(const std::string& s, char sep) {
 bool is_opencv(const std::string& name) {
   const auto& n = dimp::tools::opencv_tracker_names();
   return std::find(n.begin(), n.end(), name) != n.end();
+}
+
+// split_trackers: --trackers at the commas outside brackets ("a,b[x=1;y=2],c").
+std::vector<std::string> split_trackers(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  for (char c : s) {
+    if (c == ',' && depth == 0) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    if (c == '[') ++depth;
+    if (c == ']' && --depth < 0) throw std::invalid_argument("--trackers: unbalanced ']' in '" + s + "'");
+    cur += c;
+  }
+  if (depth != 0) throw std::invalid_argument("--trackers: unclosed '[' in '" + s + "'");
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// TrackerEntry: one --trackers entry, "variant" or "variant[name=value;name=value]": the
+// variant with its own parameter overrides (applied after --params and --set), so one variant
+// runs side by side with different parameters. The entry as written names its results folder
+// and its rows.
+struct TrackerEntry {
+  std::string label, variant;
+  std::vector<std::string> overrides;
+};
+
+TrackerEntry parse_tracker_entry(const std::string& entry) {
+  TrackerEntry e;
+  e.label = entry;
+  const auto open = entry.find('[');
+  if (open == std::string::npos) {
+    e.variant = entry;
+    return e;
+  }
+  if (entry.back() != ']' || entry.find('[', open + 1) != std::string::npos || entry.find(']') != entry.size() - 1) {
+    throw std::invalid_argument("--trackers entry '" + entry + "': expected variant[name=value;name=value]");
+  }
+  e.variant = entry.substr(0, open);
+  if (e.variant.empty()) throw std::invalid_argument("--trackers entry '" + entry + "' names no variant");
+  if (is_opencv(e.variant)) {
+    throw std::invalid_argument("--trackers entry '" + entry + "': " + e.variant + " takes no parameters");
+  }
+  e.overrides = split(entry.substr(open + 1, entry.size() - open - 2), ';');
+  if (e.overrides.empty()) throw std::invalid_argument("--trackers entry '" + entry + "': empty brackets");
+  for (const auto& o : e.overrides) {
+    if (o.find('=') == std::string::npos || o.front() == '=') {
+      throw std::invalid_argument("--trackers entry '" + entry + "': '" + o + "' is not name=value");
+    }
+  }
+  return e;
 }
 
 // Seconds and frames of a finished run, kept beside its result file (for FPS on resume).
@@ -154,7 +210,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides;
   int jobs = 0, threads = 0;
   bool force = false, per_sequence = true, vot_baseline = true, pack = false, report = true;
-  app.add_option("--trackers", trackers, "comma-separated trackers: registered variants and csrt, kcf, mil");
+  app.add_option("--trackers", trackers,
+                 "comma-separated trackers: registered variants and csrt, kcf, mil; a variant may carry its own "
+                 "parameters, variant[name=value;name=value] (quote it for the shell)");
   app.add_option("--dataset", dataset, "shared (otb/ + vot/ folders) or one of: otb uav nfs lasot got10k trackingnet vot");
   app.add_option("--root", root, "dataset folder (default for 'shared': $DIMP_DATA_DIR or ../shared/data)");
   app.add_option("--sequences", sequences, "comma-separated sequence names (default: all)");
@@ -196,8 +254,16 @@ int main(int argc, char** argv) {
       if (!found) throw std::invalid_argument("--sequences: no sequence '" + name + "' under " + root);
     }
     if (seqs.empty() && unreadable.empty()) throw std::invalid_argument("no sequences selected under " + root);
-    const auto names = split(trackers, ',');
-    if (names.empty()) throw std::invalid_argument("--trackers is empty");
+    std::vector<TrackerEntry> entries;
+    for (const auto& entry : split_trackers(trackers)) entries.push_back(parse_tracker_entry(entry));
+    if (entries.empty()) throw std::invalid_argument("--trackers is empty");
+    std::vector<std::string> names;  // the entries as written: results folders, table rows
+    for (const auto& e : entries) {
+      if (std::find(names.begin(), names.end(), e.label) != names.end()) {
+        throw std::invalid_argument("--trackers names '" + e.label + "' twice");
+      }
+      names.push_back(e.label);
+    }
     auto fmt_of = [&](const dimp::data::Sequence& s) { return !format.empty() ? format : s.dataset; };
     if (pack) {
       const auto& packable = dimp::data::submission_formats();
@@ -253,9 +319,16 @@ int main(int argc, char** argv) {
 
     // Parameters per dimp tracker (validated before any work starts).
     std::map<std::string, dimp::TrackerParams> params;
-    for (const auto& n : names) {
-      if (is_opencv(n)) continue;
-      params[n] = dimp::resolve_params(n, params_file, overrides);
+    for (const auto& e : entries) {
+      if (is_opencv(e.variant)) continue;
+      auto all = overrides;
+      all.insert(all.end(), e.overrides.begin(), e.overrides.end());
+      try {
+        params[e.label] = dimp::resolve_params(e.variant, params_file, all);
+      } catch (const std::exception& ex) {
+        if (e.overrides.empty()) throw;
+        throw std::invalid_argument("--trackers entry '" + e.label + "': " + ex.what());
+      }
     }
 
     // Parallel over (tracker, sequence, experiment) items; each job single-threaded so jobs do
@@ -283,6 +356,10 @@ int main(int argc, char** argv) {
     long total_frames = 0;
     for (const auto& it : items) total_frames += static_cast<long>(seqs[it.seq].size());
     dimp::tools::ProgressBar bar("evaluating", total_frames);
+    auto make_tracker_for = [&](size_t t) {
+      const TrackerEntry& e = entries[t];
+      return dimp::tools::make_frame_tracker(e.variant, is_opencv(e.variant) ? nullptr : &params.at(e.label), weights);
+    };
     auto baseline_path = [&](const std::string& tracker, const std::string& seq) {
       return (fs::path(results_dir) / tracker / "baseline" / seq / (seq + "_001.txt")).string();
     };
@@ -320,7 +397,7 @@ int main(int argc, char** argv) {
               }
             }
             if (!out.reused) {
-              auto tracker = dimp::tools::make_frame_tracker(name, is_opencv(name) ? nullptr : &params.at(name), weights);
+              auto tracker = make_tracker_for(it.tracker);
               auto run = dimp::tools::run_supervised(*tracker, vot_truth[it.seq], load, {}, [&](size_t) { tick(); });
               out.trajectory = std::move(run.trajectory);
               out.seconds = run.track_seconds;
@@ -340,7 +417,7 @@ int main(int argc, char** argv) {
               }
             }
             if (!out.reused) {
-              auto tracker = dimp::tools::make_frame_tracker(name, is_opencv(name) ? nullptr : &params.at(name), weights);
+              auto tracker = make_tracker_for(it.tracker);
               auto on_frame = [&](size_t, const dimp::tools::Frame&, const dimp::TrackResult&) { tick(); };
               auto run = dimp::tools::run_sequence(*tracker, seq.size(), load, seq.ground_truth[0], nullptr, on_frame);
               out.boxes = run.boxes;
