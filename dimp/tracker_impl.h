@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <stdexcept>

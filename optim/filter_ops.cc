@@ -109,7 +109,9 @@ at::IValue deferred_terms(const at::Tensor& feat) {
   return node->ctx_.saved_data.at("terms");
 }
 
-// features_gradient: the features' gradient of one op, computed now or filed for the fused sum.
+// features_gradient: the features' gradient of one op, computed now or filed for the fused sum
+// (callers ask only when the backward pass needs it, so no term is filed for a pass that never
+// reaches the features).
 at::Tensor features_gradient(FeatureGradientTerms* deferred, const at::Tensor& g, const at::Tensor& filter,
                              const FilterShape& f) {
   if (deferred != nullptr) {
@@ -150,7 +152,7 @@ struct ApplyFilterFunction : public torch::autograd::Function<ApplyFilterFunctio
     auto g = grads[0].contiguous();
     const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
     auto grad_filter = raw_transpose(X, g, f, backend);
-    auto grad_feat = features_gradient(deferred(ctx), g, filter, f);
+    auto grad_feat = ctx->needs_input_grad(0) ? features_gradient(deferred(ctx), g, filter, f) : at::Tensor();
     return {grad_feat, grad_filter, at::Tensor()};
   }
 };
@@ -173,7 +175,7 @@ struct FilterTransposeFunction : public torch::autograd::Function<FilterTranspos
     const auto& r = saved[1];
     auto gG = grads[0].contiguous();
     const FilterShape f{X.size(0), X.size(1), X.size(4), X.size(2), X.size(3), gG.size(2), gG.size(3)};
-    auto grad_feat = features_gradient(deferred(ctx), r, gG, f);
+    auto grad_feat = ctx->needs_input_grad(0) ? features_gradient(deferred(ctx), r, gG, f) : at::Tensor();
     const auto backend = static_cast<FilterBackend>(ctx->saved_data["backend"].toInt());
     auto grad_residual = raw_apply(X, gG, f, backend);
     return {grad_feat, grad_residual, at::Tensor(), at::Tensor(), at::Tensor()};

@@ -1,6 +1,7 @@
 #include "optim/filter_ops.h"
 
 #include <gtest/gtest.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <tuple>
 
@@ -128,6 +129,24 @@ TEST(FilterOpsFusedGradient, EqualsThePerOpGradients) {
   }
   EXPECT_TRUE(at::allclose(grads[0], grads[1], 1e-10, 1e-10))
       << (grads[0] - grads[1]).abs().max().item<double>();
+}
+
+// A pass that does not reach the features (autograd::grad w.r.t. the filter only) files no
+// terms, so a later pass over the same graph gives the features their gradient once.
+TEST(FilterOpsFusedGradient, APassThatSkipsTheFeaturesLeavesNoTerms) {
+  at::manual_seed(8);
+  auto feat0 = at::randn({2, 1, 4, 7, 7}, at::kDouble);
+  auto filt = at::randn({1, 4, 4, 4}, at::kDouble).requires_grad_();
+  at::Tensor grads[2];
+  for (int fused = 0; fused < 2; ++fused) {
+    auto leaf = feat0.clone().requires_grad_();
+    auto feat = fused ? fuse_feature_gradients(leaf) : leaf;
+    auto total = apply_filter(feat, filt, FilterBackend::kBlas).pow(2).sum();
+    torch::autograd::grad({total}, {filt}, {}, /*retain_graph=*/true);
+    total.backward();
+    grads[fused] = leaf.grad();
+  }
+  EXPECT_TRUE(at::allclose(grads[0], grads[1], 1e-12, 1e-12));
 }
 
 TEST(FilterOpsFusedGradient, NothingToDifferentiateReturnsTheFeatures) {
