@@ -118,6 +118,14 @@ std::vector<Case> cases() {
   };
 }
 
+// cell: a table entry with two decimals, "-" for what was not measured.
+std::string cell(double value, const char* unit = "") {
+  if (std::isnan(value)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%s", value, unit);
+  return buf;
+}
+
 void usage() {
   std::puts(
       "device_benchmark: milliseconds per call of the heavy parts (network features, steepest-descent\n"
@@ -169,9 +177,8 @@ int main(int argc, char** argv) {
       if (c.name.find(filter) == std::string::npos) continue;
       const double t_cpu = cpu ? ms_per_call(c.make(at::kCPU)) : NAN;
       const double t_cuda = cuda ? ms_per_call(c.make(at::kCUDA)) : NAN;
-      auto cell = [](double ms) { return std::isnan(ms) ? std::string("-") : std::to_string(ms).substr(0, std::to_string(ms).find('.') + 3); };
-      const std::string ratio = std::isnan(t_cpu / t_cuda) ? "-" : cell(t_cpu / t_cuda) + "x";
-      std::printf("%-34s %10s %10s %9s\n", c.name.c_str(), cell(t_cpu).c_str(), cell(t_cuda).c_str(), ratio.c_str());
+      std::printf("%-34s %10s %10s %9s\n", c.name.c_str(), cell(t_cpu).c_str(), cell(t_cuda).c_str(),
+                  cell(t_cpu / t_cuda, "x").c_str());
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {
