@@ -179,12 +179,16 @@ LinearFilterInitializer DiMPNetImpl::initializer() const {
   return init;
 }
 
-optim::SteepestDescentGN<losses::LearnedLoss> DiMPNetImpl::optimizer(int num_iter) const {
+optim::SteepestDescentOptions DiMPNetImpl::online_options(int num_iter) const {
   optim::SteepestDescentOptions o;
   o.num_iter = num_iter;
   o.compute_losses = false;
   o.alpha_eps = config_.alpha_eps;
-  optim::SteepestDescentGN<losses::LearnedLoss> sd(loss(), o);
+  return o;
+}
+
+optim::SteepestDescentGN<losses::LearnedLoss> DiMPNetImpl::optimizer(int num_iter) const {
+  optim::SteepestDescentGN<losses::LearnedLoss> sd(loss(), online_options(num_iter));
   sd.log_step_length = classifier->filter_optimizer->log_step_length;
   return sd;
 }
@@ -198,11 +202,7 @@ losses::KLDivergenceLoss DiMPNetImpl::kl_loss() const {
 }
 
 optim::SteepestDescentNewton<losses::KLDivergenceLoss> DiMPNetImpl::kl_optimizer(int num_iter) const {
-  optim::NewtonDescentOptions o;
-  o.num_iter = num_iter;
-  o.compute_losses = false;
-  o.alpha_eps = config_.alpha_eps;
-  optim::SteepestDescentNewton<losses::KLDivergenceLoss> sd(kl_loss(), o);
+  optim::SteepestDescentNewton<losses::KLDivergenceLoss> sd(kl_loss(), online_options(num_iter));
   sd.log_step_length = classifier->filter_optimizer->log_step_length;
   return sd;
 }

@@ -147,6 +147,9 @@ class DiMPNetImpl : public torch::nn::Module {
   bbox::AtomIoUNet bb_regressor{nullptr};
 
  private:
+  // online_options: the optimizers' settings as the tracker runs them (no loss bookkeeping).
+  optim::SteepestDescentOptions online_options(int num_iter) const;
+
   DiMPNetConfig config_;
   std::shared_ptr<backbones::PretrainedBackbone> pretrained_;  // the MobileNet backbone
   at::Tensor mean_, std_;
