@@ -2,23 +2,9 @@
 
 #include <cmath>
 
+#include "optim/objective.h"
+
 namespace dimp::optim {
-namespace {
-
-// sample_weights: (N, S, 1, 1) weights w_j (not square-rooted: the KL loss is not a residual).
-at::Tensor sample_weights(const TrainingSet& set) {
-  const auto& f = set.features;
-  const int64_t n = f.size(0), s = f.dim() == 5 ? f.size(1) : 1;
-  if (!set.sample_weights.defined()) return at::full({n, s, 1, 1}, 1.0 / static_cast<double>(n), f.options());
-  const auto& w = set.sample_weights;
-  TORCH_CHECK((w.dim() == 1 && w.size(0) == n) || (w.dim() == 2 && w.size(0) == n && w.size(1) == s),
-              "SteepestDescentNewton: sample weights must be (images=", n, ") or (images, sequences=", s, "), got ",
-              w.sizes());
-  auto wc = w.to(f.scalar_type()).clamp_min(0);
-  return w.dim() == 1 ? wc.view({n, 1, 1, 1}).expand({n, s, 1, 1}) : wc.view({n, s, 1, 1});
-}
-
-}  // namespace
 
 template <class Loss_>
 SteepestDescentNewton<Loss_>::SteepestDescentNewton(Loss_ loss, NewtonDescentOptions options)
@@ -39,7 +25,7 @@ OptimizerResult SteepestDescentNewton<Loss_>::run(const at::Tensor& filter0, con
   const std::pair<int64_t, int64_t> ksize{filter0.size(2), filter0.size(3)};
   const at::Tensor gamma = log_step_length.to(opts).exp();
   const at::Tensor reg = loss_.regularization().to(opts);
-  const at::Tensor w = sample_weights(set);  // (N, S, 1, 1)
+  const at::Tensor w = sample_weights(set, /*square_root=*/false);  // (N, S, 1, 1): not a residual loss
   const int64_t S = filter0.size(0);
   auto objective = [&](const at::Tensor& scores, const at::Tensor& f) {
     const at::Tensor per_sample = loss_.sample_losses(scores, set.maps);  // (N, S)

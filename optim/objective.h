@@ -12,17 +12,24 @@
 
 namespace dimp::optim {
 
-// sqrt_sample_weights: (images, sequences, 1, 1) square roots of the sample weights.
-inline at::Tensor sqrt_sample_weights(const TrainingSet& set) {
+// sample_weights: (images, sequences, 1, 1) sample weights w_j (undefined in `set`: 1/images
+// each), or their square roots (the residual losses weigh residuals by sqrt(w_j)).
+inline at::Tensor sample_weights(const TrainingSet& set, bool square_root) {
   const auto& f = set.features;
   const int64_t n = f.size(0), s = f.dim() == 5 ? f.size(1) : 1;
-  if (!set.sample_weights.defined()) return at::full({n, s, 1, 1}, std::sqrt(1.0 / n), f.options());
+  if (!set.sample_weights.defined()) {
+    const double w = 1.0 / static_cast<double>(n);
+    return at::full({n, s, 1, 1}, square_root ? std::sqrt(w) : w, f.options());
+  }
   const auto& w = set.sample_weights;
   TORCH_CHECK((w.dim() == 1 && w.size(0) == n) || (w.dim() == 2 && w.size(0) == n && w.size(1) == s),
               "optimizer: sample weights must be (images=", n, ") or (images, sequences=", s, "), got ", w.sizes());
-  auto sw = w.to(f.scalar_type()).clamp_min(0).sqrt();
+  auto sw = w.to(f.scalar_type()).clamp_min(0);
+  if (square_root) sw = sw.sqrt();
   return (w.dim() == 1 ? sw.view({n, 1, 1, 1}).expand({n, s, 1, 1}) : sw.view({n, s, 1, 1}));
 }
+
+inline at::Tensor sqrt_sample_weights(const TrainingSet& set) { return sample_weights(set, /*square_root=*/true); }
 
 // Objective: L(f) = sum_j w_j ||r_j||^2 + λ||f||^2 for one loss policy and training set.
 template <class Loss_>
