@@ -3,9 +3,11 @@
 //   std::mt19937_64 rng(7);
 //   Box crop_around = dimp::bbox::jitter_box(gt, {0.5, 0.25}, rng);   // training crop centre/scale
 //   Box proposal = dimp::bbox::perturb_box(gt, 0.3, 0.2, rng);        // IoU >= 0.3 with gt
+//   auto p = dimp::bbox::sample_box_gmm(gt, {{0.05, 0.05}, {0.5, 0.5}}, {0.05, 0.05}, rng);
 #pragma once
 
 #include <random>
+#include <vector>
 
 #include "bbox/box.h"
 
@@ -30,5 +32,24 @@ struct PerturbedBox {
 };
 PerturbedBox perturb_box(const Box& box, double min_iou, double sigma_factor, std::mt19937_64& rng,
                          int max_tries = 100);
+
+// PrDiMP's proposals: boxes drawn from a Gaussian mixture in the relative box space of a mean
+// box (w0, h0): y = (cx/w0, cy/h0, log w, log h), each component centred on the mean box's y
+// with independent std. devs (center, center, size, size). A draw carries the mixture's
+// density q(y) (equal-weight components) and the ground-truth density p_gt(y) (one such
+// Gaussian), both in that space: what the KL regression of the box head needs.
+struct RelativeSigma {
+  double center = 0, size = 0;
+};
+struct MixtureProposal {
+  Box box;
+  double proposal_density = 0, gt_density = 0;
+};
+MixtureProposal sample_box_gmm(const Box& mean, const std::vector<RelativeSigma>& components,
+                               RelativeSigma gt_sigma, std::mt19937_64& rng);
+// relative_offset: y(box) − y(mean) in mean's relative space.
+std::vector<double> relative_offset(const Box& mean, const Box& box);
+// box_gmm_density: the density at offset y of the zero-mean mixture (equal weights).
+double box_gmm_density(const std::vector<double>& offset, const std::vector<RelativeSigma>& components);
 
 }  // namespace dimp::bbox

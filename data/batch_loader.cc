@@ -7,6 +7,7 @@ namespace dimp::data {
 Batch stack_samples(const std::vector<TrainingSample>& samples) {
   auto stack = [&](auto member) {
     std::vector<at::Tensor> v;
+    if (!(samples.front().*member).defined()) return at::Tensor();  // a field this sampling leaves out
     for (const auto& s : samples) v.push_back(s.*member);
     return at::stack(v, 1);
   };
@@ -18,6 +19,8 @@ Batch stack_samples(const std::vector<TrainingSample>& samples) {
   b.test_labels = stack(&TrainingSample::test_labels);
   b.test_proposals = stack(&TrainingSample::test_proposals);
   b.proposal_iou = stack(&TrainingSample::proposal_iou);
+  b.proposal_density = stack(&TrainingSample::proposal_density);
+  b.gt_density = stack(&TrainingSample::gt_density);
   return b;
 }
 

@@ -26,6 +26,7 @@ namespace dimp::data {
 // Batch: TrainingSamples stacked along a sequence dimension: (frames, sequences, ...).
 struct Batch {
   at::Tensor train_images, train_boxes, test_images, test_boxes, test_labels, test_proposals, proposal_iou;
+  at::Tensor proposal_density, gt_density;  // "gmm" proposal sampling only
   int64_t sequences() const { return train_images.size(1); }
 };
 

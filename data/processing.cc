@@ -65,18 +65,34 @@ TrainingSample process(const std::vector<at::Tensor>& train_frames, const std::v
   auto centers = optim::score_centers(te.boxes.unsqueeze(1), g);  // (Nte, 1, 2)
   s.test_labels = losses::gaussian_label(losses::distance_map(centers, g.output_h(), g.output_w()), label_sigma_cells(o))
                       .squeeze(1);
-  // IoU-Net proposals around each test box.
+  // Box-head proposals around each test box.
   const int64_t n = te.boxes.size(0), P = o.proposals_per_frame;
+  const bool gmm = o.proposal_sampling == "gmm";
+  if (!gmm && o.proposal_sampling != "iou") {
+    throw DataError("process: proposal_sampling is '" + o.proposal_sampling + "', neither iou nor gmm");
+  }
   s.test_proposals = at::empty({n, P, 4});
   s.proposal_iou = at::empty({n, P});
+  if (gmm) {
+    s.proposal_density = at::empty({n, P});
+    s.gt_density = at::empty({n, P});
+  }
   std::uniform_int_distribution<size_t> pick(0, o.proposal_sigma_factors.size() - 1);
   for (int64_t i = 0; i < n; ++i) {
     auto t = te.boxes[i];
     const bbox::Box box{t[0].item<double>(), t[1].item<double>(), t[2].item<double>(), t[3].item<double>()};
     for (int64_t k = 0; k < P; ++k) {
-      auto p = bbox::perturb_box(box, o.proposal_min_iou, o.proposal_sigma_factors[pick(rng)], rng);
-      s.test_proposals[i][k] = at::tensor({p.box.x, p.box.y, p.box.w, p.box.h}, at::kDouble).to(at::kFloat);
-      s.proposal_iou[i][k] = 2 * p.iou - 1;
+      bbox::Box p;
+      if (gmm) {
+        const auto m = bbox::sample_box_gmm(box, o.gmm_components, o.gmm_gt_sigma, rng);
+        p = m.box;
+        s.proposal_density[i][k] = m.proposal_density;
+        s.gt_density[i][k] = m.gt_density;
+      } else {
+        p = bbox::perturb_box(box, o.proposal_min_iou, o.proposal_sigma_factors[pick(rng)], rng).box;
+      }
+      s.test_proposals[i][k] = at::tensor({p.x, p.y, p.w, p.h}, at::kDouble).to(at::kFloat);
+      s.proposal_iou[i][k] = 2 * bbox::iou(box, p) - 1;
     }
   }
   return s;

@@ -2,7 +2,8 @@
 // around a jittered target box (centre and scale jitter; test frames more than train frames)
 // to a square search region of search_area_factor² times the box area, resized to the network
 // input; test frames get Gaussian labels (σ = 1/4 of the base target size on the score grid)
-// and IoU-Net proposals with their ground-truth overlaps.
+// and IoU-Net proposals: DiMP's with their ground-truth overlaps, or PrDiMP's drawn from a
+// Gaussian mixture with the densities its KL box regression needs.
 //
 //   TrainingSample s = dimp::data::process(train_frames, train_boxes, test_frames, test_boxes,
 //                                          options, rng);
@@ -11,9 +12,11 @@
 #include <ATen/ATen.h>
 
 #include <random>
+#include <string>
 #include <vector>
 
 #include "bbox/box.h"
+#include "bbox/jitter.h"
 #include "optim/filter_geometry.h"
 
 namespace dimp::data {
@@ -30,6 +33,12 @@ struct ProcessingOptions {
   int proposals_per_frame = 8;
   double proposal_min_iou = 0.1;
   std::vector<double> proposal_sigma_factors{0.01, 0.05, 0.1, 0.2, 0.3};
+  // "iou": DiMP's proposals (IoU > proposal_min_iou, one of proposal_sigma_factors each);
+  // "gmm": PrDiMP's, drawn from gmm_components around the test box (relative box space,
+  // bbox::sample_box_gmm), with their proposal and ground-truth densities.
+  std::string proposal_sampling = "iou";
+  std::vector<bbox::RelativeSigma> gmm_components{{0.05, 0.05}, {0.5, 0.5}};
+  bbox::RelativeSigma gmm_gt_sigma{0.05, 0.05};
   double grayscale_probability = 0.05;   // all frames of a sample turned grey
   double brightness_jitter = 0.2;        // each frame's brightness scaled by U(1 − j, 1 + j)
 
@@ -45,6 +54,7 @@ struct TrainingSample {
   at::Tensor test_labels;     // (Nte, Ho, Wo) Gaussian labels on the score grid
   at::Tensor test_proposals;  // (Nte, P, 4)
   at::Tensor proposal_iou;    // (Nte, P) IoU with the test box, mapped to [-1, 1] (2·IoU − 1)
+  at::Tensor proposal_density, gt_density;  // (Nte, P) with "gmm" proposals; undefined with "iou"
 };
 
 TrainingSample process(const std::vector<at::Tensor>& train_frames, const std::vector<bbox::Box>& train_boxes,

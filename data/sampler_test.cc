@@ -136,5 +136,38 @@ TEST(Processing, LabelsPeakAtTheTargetAndProposalIoUsAreCorrect) {
   }
 }
 
+TEST(Processing, MixtureProposalsCarryTheirDensities) {
+  ProcessingOptions o;
+  o.proposal_sampling = "gmm";
+  o.proposals_per_frame = 64;
+  std::mt19937_64 rng(9);
+  const bbox::Box box{100, 80, 40, 30};
+  auto frame = at::randint(0, 255, {3, 240, 320}).to(at::kByte);
+  auto s = process({frame}, {box}, {frame, frame}, {box, box}, o, rng);
+  ASSERT_EQ(s.test_proposals.sizes(), (at::IntArrayRef{2, 64, 4}));
+  ASSERT_EQ(s.proposal_density.sizes(), (at::IntArrayRef{2, 64}));
+  ASSERT_EQ(s.gt_density.sizes(), (at::IntArrayRef{2, 64}));
+  for (int64_t i = 0; i < 2; ++i) {
+    auto tb = s.test_boxes[i];
+    const bbox::Box t{tb[0].item<double>(), tb[1].item<double>(), tb[2].item<double>(), tb[3].item<double>()};
+    for (int64_t k = 0; k < 64; ++k) {
+      auto p = s.test_proposals[i][k];
+      const bbox::Box b{p[0].item<double>(), p[1].item<double>(), p[2].item<double>(), p[3].item<double>()};
+      const auto y = bbox::relative_offset(t, b);
+      const double q = bbox::box_gmm_density(y, o.gmm_components);
+      const double g = bbox::box_gmm_density(y, {o.gmm_gt_sigma});
+      EXPECT_NEAR(s.proposal_density[i][k].item<float>(), q, 1e-3 * q + 1e-30) << i << "," << k;
+      EXPECT_NEAR(s.gt_density[i][k].item<float>(), g, 1e-3 * g + 1e-30) << i << "," << k;
+      EXPECT_NEAR(s.proposal_iou[i][k].item<float>(), 2 * bbox::iou(t, b) - 1, 1e-5);
+    }
+  }
+  // DiMP's sampling leaves the densities out, and a batch of such samples does too.
+  o.proposal_sampling = "iou";
+  auto d = process({frame}, {box}, {frame}, {box}, o, rng);
+  EXPECT_FALSE(d.proposal_density.defined());
+  o.proposal_sampling = "gaussian";
+  EXPECT_THROW(process({frame}, {box}, {frame}, {box}, o, rng), DataError);
+}
+
 }  // namespace
 }  // namespace dimp::data

@@ -45,9 +45,12 @@ DiMPNetConfig with_kl_objective(DiMPNetConfig c, double sigma) {
 
 DiMPNetConfig DiMPNetConfig::prdimp18() { return with_kl_objective(dimp18(), 0.25 / 5 * 18); }
 DiMPNetConfig DiMPNetConfig::prdimp50() { return with_kl_objective(dimp50(), 0.25 / 5 * 18); }
+DiMPNetConfig DiMPNetConfig::prdimp_mobilenet() { return with_kl_objective(mobilenet(), 0.25 / 5 * 18); }
 
 const std::vector<std::string>& DiMPNetConfig::architectures() {
-  static const std::vector<std::string> names{"dimp18", "dimp50", "dimp-mobilenet", "prdimp18", "prdimp50", "superdimp"};
+  static const std::vector<std::string> names{"dimp18",   "dimp50",    "dimp-mobilenet",
+                                              "prdimp18", "prdimp50",  "superdimp",
+                                              "prdimp-mobilenet"};
   return names;
 }
 
@@ -57,8 +60,10 @@ DiMPNetConfig DiMPNetConfig::from_arch(const std::string& arch) {
   if (arch == "dimp-mobilenet") return mobilenet();
   if (arch == "prdimp18") return prdimp18();
   if (arch == "prdimp50") return prdimp50();
-  throw std::invalid_argument("unknown architecture '" + arch +
-                              "' (dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, superdimp)");
+  if (arch == "prdimp-mobilenet") return prdimp_mobilenet();
+  std::string known;
+  for (const auto& a : architectures()) known += (known.empty() ? "" : ", ") + a;
+  throw std::invalid_argument("unknown architecture '" + arch + "' (" + known + ")");
 }
 
 int64_t DiMPNetConfig::backbone_layer3_channels() const {

@@ -63,8 +63,12 @@ struct DiMPNetConfig {
   // network is DiMP-50's (its checkpoint has dimp50's layout).
   static DiMPNetConfig prdimp18();
   static DiMPNetConfig prdimp50();
+  // The mobilenet head with PrDiMP's objective (trained by this project: the DiMP-vs-PrDiMP
+  // ablation on one backbone).
+  static DiMPNetConfig prdimp_mobilenet();
   // architectures / from_arch: the configurations by name ("dimp18", "dimp50",
-  // "dimp-mobilenet", "prdimp18", "prdimp50", "superdimp"); from_arch throws std::invalid_argument listing them for another name.
+  // "dimp-mobilenet", "prdimp18", "prdimp50", "superdimp", "prdimp-mobilenet"); from_arch
+  // throws std::invalid_argument listing them for another name.
   static const std::vector<std::string>& architectures();
   static DiMPNetConfig from_arch(const std::string& arch);
   // The backbone's stride-16 ("layer3") channels, the classification features' input.

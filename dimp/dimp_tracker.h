@@ -41,6 +41,9 @@ struct PrDiMP18Net {
 struct PrDiMP50Net {
   static DiMPNetConfig config() { return DiMPNetConfig::prdimp50(); }
 };
+struct PrDiMPMobileNetNet {
+  static DiMPNetConfig config() { return DiMPNetConfig::prdimp_mobilenet(); }
+};
 
 // DiMPFeatures: the network's classification features, plus layer2/layer3 for the IoU-Net.
 template <class NetConfig_>
@@ -139,7 +142,11 @@ std::unique_ptr<VisualTracker> make_dimp50(const TrackerParams& params, const st
 std::unique_ptr<VisualTracker> make_prdimp18(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_prdimp50(const TrackerParams& params, const std::string& weights);
 std::unique_ptr<VisualTracker> make_superdimp(const TrackerParams& params, const std::string& weights);
-// prdimp_params: pytracking's parameter file of "prdimp18", "prdimp50" or "superdimp".
+// make_prdimp_mobilenet: the mobilenet head trained with PrDiMP's objective
+// (training/settings/prdimp_mobilenet.json); `weights` is that training's output.
+std::unique_ptr<VisualTracker> make_prdimp_mobilenet(const TrackerParams& params, const std::string& weights);
+// prdimp_params: pytracking's parameter file of "prdimp18", "prdimp50" or "superdimp";
+// "prdimp-mobilenet": prdimp18's at float32, as dimp-mobilenet runs.
 TrackerParams prdimp_params(const std::string& variant);
 
 // make_dimp: "dimp18", "dimp50" or "dimp-mobilenet" (weights empty: the shipped ones) with its

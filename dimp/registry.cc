@@ -63,6 +63,10 @@ std::vector<TrackerSpec> builtin_specs() {
       TrackerSpec{"superdimp", "SuperDiMP: DiMP-50's classifier, PrDiMP's box refinement, 352-pixel search area "
                   "(needs --weights)", true, [] { return prdimp_params("superdimp"); },
                   [](const TrackerParams& p, const std::string& w) { return make_superdimp(p, w); }},
+      TrackerSpec{"prdimp-mobilenet", "dimp-mobilenet's head trained with PrDiMP's objective and box regression "
+                  "(training/settings/prdimp_mobilenet.json; needs --weights)", true,
+                  [] { return prdimp_params("prdimp-mobilenet"); },
+                  [](const TrackerParams& p, const std::string& w) { return make_prdimp_mobilenet(p, w); }},
   };
 }
 

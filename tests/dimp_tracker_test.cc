@@ -61,7 +61,8 @@ TEST_P(DiMPOnline, ResultsAreReproducibleForAFixedSeedAndThreadCount) {
   for (size_t i = 0; i < runs[0].size(); ++i) EXPECT_EQ(runs[0][i], runs[1][i]) << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, DiMPOnline, ::testing::Values("dimp18", "dimp50", "prdimp18", "prdimp50", "superdimp"));
+INSTANTIATE_TEST_SUITE_P(Variants, DiMPOnline,
+                         ::testing::Values("dimp18", "dimp50", "prdimp18", "prdimp50", "superdimp", "prdimp-mobilenet"));
 
 // inference_net: a seeded DiMP-18 network prepared as the tracker runs it.
 DiMPNet inference_net() {

@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
   bool force = false, calibrate = false;
   auto* info = app.add_subcommand("info", "list a file's tensors and parameters; with --arch, check it fits");
   info->add_option("file", file, "safetensors file")->required();
-  info->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50 or superdimp");
+  info->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, superdimp or prdimp-mobilenet");
   auto* init = app.add_subcommand("init", "write an architecture's seeded initial weights");
-  init->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50 or superdimp")->required();
+  init->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, superdimp or prdimp-mobilenet")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
   init->add_flag("--calibrate-batchnorm", calibrate,

@@ -7,6 +7,13 @@
 // error of the IoU-Net's predictions on the test proposals. As the reference weighs it:
 // 100·L(f(N)) + 100·L(f(0)) + 400·mean_{0<i<N} L(f(i)) + 1·L_bb.
 //
+// A network with the KL objective (PrDiMP, DiMPNetConfig::objective "kl") is trained as
+// pytracking's KLDiMPActor does: the unrolled optimizer is SteepestDescentNewton, L_cls is the
+// KL regression on the score grid against the test labels normalised to a density, and L_bb
+// the Monte-Carlo KL regression of the box head's scores over proposals drawn with their
+// densities (data::ProcessingOptions::proposal_sampling "gmm"); weights 0.25 / 0.25 / 1 /
+// 0.0025 (ActorOptions::prdimp()).
+//
 //   DiMPActor actor(net, {});
 //   ActorLosses l = actor(batch);  l.total.backward();
 #pragma once
@@ -28,6 +35,10 @@ struct ActorLosses {
 
 // hinge_mse: eq. 8 averaged: background (label < T) penalises only positive scores.
 at::Tensor hinge_mse(const at::Tensor& scores, const at::Tensor& labels, double threshold);
+
+// label_density: Gaussian labels (…, Ho, Wo) divided by their sum over the grid (uniform
+// where the sum is below 0.01: a target far outside the grid), PrDiMP's label density.
+at::Tensor label_density(const at::Tensor& labels);
 
 class DiMPActor {
  public:

@@ -17,6 +17,16 @@ struct ActorOptions {
   double weight_init = 100;         // on f(0), the initializer's filter
   double weight_iter = 400;         // on the intermediate iterates (split evenly)
   double weight_iou = 1;            // on L_bb
+
+  // prdimp: the KL objective's weights (pytracking's prdimp18/50 training settings).
+  static ActorOptions prdimp() {
+    ActorOptions o;
+    o.weight_final = 0.25;
+    o.weight_init = 0.25;
+    o.weight_iter = 1.0;
+    o.weight_iou = 0.0025;
+    return o;
+  }
 };
 
 // BatchProgress: what on_batch reports after each batch.

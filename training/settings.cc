@@ -159,8 +159,17 @@ TrainingSettings parse_training_settings(const std::string& text, const std::str
   Object o(j, where);
   TrainingSettings s;
   s.arch = o.string("arch", s.arch);
-  if (s.arch != "dimp18" && s.arch != "dimp50" && s.arch != "dimp-mobilenet") {
-    o.fail("arch", "= \"" + s.arch + "\" is none of dimp18, dimp50, dimp-mobilenet");
+  static const std::set<std::string> trainable{"dimp18", "dimp50", "dimp-mobilenet", "prdimp18", "prdimp50",
+                                               "prdimp-mobilenet"};
+  if (!trainable.count(s.arch)) {
+    o.fail("arch", "= \"" + s.arch + "\" is none of dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, prdimp-mobilenet");
+  }
+  if (s.arch.rfind("prdimp", 0) == 0) {  // the KL objective (DiMPNetConfig::from_arch)
+    // PrDiMP's training (pytracking's prdimp18/50 settings): KL losses, 128 proposals per test
+    // frame drawn from a Gaussian mixture with their densities.
+    s.actor = ActorOptions::prdimp();
+    s.processing.proposal_sampling = "gmm";
+    s.processing.proposals_per_frame = 128;
   }
   s.seed = o.unsigned_integer("seed", s.seed);
   s.init_weights = o.string("init_weights", "");

@@ -30,7 +30,9 @@ struct DatasetSettings {
 
 // TrainingSettings: everything a training run is made of.
 struct TrainingSettings {
-  std::string arch = "dimp18";  // dimp18, dimp50 or dimp-mobilenet (the head on the pretrained MobileNetV3)
+  // dimp18, dimp50, dimp-mobilenet (the head on the pretrained MobileNetV3), or the same with
+  // PrDiMP's objective: prdimp18, prdimp50, prdimp-mobilenet (KL losses, mixture proposals).
+  std::string arch = "dimp18";
   uint64_t seed = 1;
   std::string init_weights;     // optional safetensors to start from
   data::ProcessingOptions processing;

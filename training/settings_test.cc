@@ -79,6 +79,30 @@ TEST(TrainingSettings, MistakesAreRefusedByName) {
   EXPECT_THROW(read_training_settings("/nonexistent/settings.json"), std::invalid_argument);
 }
 
+// A PrDiMP architecture brings PrDiMP's losses: mixture proposals with densities, its weights.
+TEST(TrainingSettings, PrDiMPArchitecturesTrainWithTheKLLosses) {
+  const std::string ds = R"("datasets": [{"type": "synthetic"}])";
+  for (const std::string arch : {"prdimp18", "prdimp50", "prdimp-mobilenet"}) {
+    auto s = parse_training_settings("{" + ds + R"(, "arch": ")" + arch + "\"}", "s.json");
+    EXPECT_EQ(s.processing.proposal_sampling, "gmm") << arch;
+    EXPECT_EQ(s.processing.proposals_per_frame, 128) << arch;
+    EXPECT_DOUBLE_EQ(s.actor.weight_iou, 0.0025) << arch;
+    EXPECT_DOUBLE_EQ(s.actor.weight_final, 0.25) << arch;
+  }
+  auto d = parse_training_settings("{" + ds + R"(, "arch": "dimp-mobilenet"})", "s.json");
+  EXPECT_EQ(d.processing.proposal_sampling, "iou");
+  EXPECT_DOUBLE_EQ(d.actor.weight_final, 100);
+  // The ablation's two settings files differ in the architecture and the workspace only.
+  auto root = testing::source_root();
+  ASSERT_TRUE(root.has_value());
+  auto a = read_training_settings(*root + "/training/settings/dimp_mobilenet.json");
+  auto b = read_training_settings(*root + "/training/settings/prdimp_mobilenet.json");
+  EXPECT_EQ(a.trainer.epochs, b.trainer.epochs);
+  EXPECT_EQ(a.loader.batches_per_epoch, b.loader.batches_per_epoch);
+  EXPECT_DOUBLE_EQ(a.trainer.lr_bb_regressor, b.trainer.lr_bb_regressor);
+  EXPECT_EQ(b.arch, "prdimp-mobilenet");
+}
+
 // The settings shipped with the project read without complaint.
 TEST(TrainingSettings, ShippedSettingsAreValid) {
   auto root = testing::source_root();

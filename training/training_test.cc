@@ -123,6 +123,87 @@ TEST(DiMPActor, TheLossIsEquation9WithBetaPlusTheBoxLoss) {
   EXPECT_GT(out.iou, 0.0);
 }
 
+// kl_grid: log Σ exp(s) − Σ p·s per score map, p the labels divided by their sum, averaged.
+double kl_grid(const at::Tensor& scores, const at::Tensor& labels) {
+  auto s = scores.detach().to(at::kDouble).contiguous(), z = labels.to(at::kDouble).contiguous();
+  const int64_t cells = s.size(-1) * s.size(-2);
+  auto sf = s.reshape({-1, cells}), zf = z.reshape({-1, cells});
+  double total = 0;
+  for (int64_t i = 0; i < sf.size(0); ++i) {
+    double mx = -1e300, zsum = 0;
+    for (int64_t k = 0; k < cells; ++k) {
+      mx = std::max(mx, sf[i][k].item<double>());
+      zsum += zf[i][k].item<double>();
+    }
+    double sum_exp = 0, dot = 0;
+    for (int64_t k = 0; k < cells; ++k) {
+      sum_exp += std::exp(sf[i][k].item<double>() - mx);
+      dot += zf[i][k].item<double>() / zsum * sf[i][k].item<double>();
+    }
+    total += mx + std::log(sum_exp) - dot;
+  }
+  return total / static_cast<double>(sf.size(0));
+}
+
+// PrDiMP's actor: the KL regression of every iterate's test scores against the label density,
+// weighted 0.25 (f(0)), 0.25 (f(N)) and 1 shared by the others, plus 0.0025·L_bb; the unrolled
+// optimizer is the Newton one, recomputed here.
+TEST(DiMPActor, TheKLObjectiveWeighsPrDiMPsLosses) {
+  auto s = small_setup();
+  s.processing.proposal_sampling = "gmm";
+  s.processing.proposals_per_frame = 16;
+  auto l = loader(s);
+  l->start_epoch(1);
+  const data::Batch b = *l->next();
+  ASSERT_TRUE(b.proposal_density.defined());
+  ASSERT_EQ(b.proposal_density.sizes(), b.proposal_iou.sizes());
+  at::manual_seed(4);
+  DiMPNet net(DiMPNetConfig::prdimp18());
+  net->eval();
+  ActorOptions ao = ActorOptions::prdimp();
+  ao.num_iter = 3;
+  const ActorLosses out = DiMPActor(net, ao)(b);
+
+  const int64_t ntr = b.train_images.size(0), nte = b.test_images.size(0), S = b.sequences();
+  auto features = [&](const at::Tensor& images, int64_t n) {
+    auto x = net->classification_features(
+        net->backbone(net->normalize(images.reshape({n * S, 3, images.size(3), images.size(4)}))).at("layer3"));
+    return x.reshape({n, S, x.size(1), x.size(2), x.size(3)});
+  };
+  const auto train_x = features(b.train_images, ntr), test_x = features(b.test_images, nte);
+  const auto cfg = net->config();
+  optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
+  auto optimizer = net->kl_optimizer(ao.num_iter);
+  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
+  auto run = optimizer.run(net->initializer().initial_filter(train_x, b.train_boxes),
+                           optim::TrainingSet{train_x, maps, at::Tensor()}, ao.num_iter);
+  ASSERT_EQ(run.iterates.size(), 4u);
+  std::vector<double> clf;
+  for (const auto& f : run.iterates) clf.push_back(kl_grid(optim::apply_filter(test_x, f), b.test_labels));
+  const double expected = 0.25 * clf.front() + 0.25 * clf.back() + (clf[1] + clf[2]) / 2 + 0.0025 * out.iou;
+  EXPECT_NEAR(out.total.item<double>(), expected, 1e-5 * std::abs(expected));
+  EXPECT_NEAR(out.clf_init, clf.front(), 1e-5 * std::abs(clf.front()));
+  EXPECT_NEAR(out.clf_final, clf.back(), 1e-5 * std::abs(clf.back()));
+  EXPECT_NE(clf.front(), clf.back());
+  EXPECT_TRUE(std::isfinite(out.iou));
+  // DiMP's proposals carry no densities: the KL objective refuses them by name.
+  auto dimp_batch = b;
+  dimp_batch.proposal_density = at::Tensor();
+  EXPECT_THROW(DiMPActor(net, ao)(dimp_batch), c10::Error);
+}
+
+TEST(LabelDensity, SumsToOneOrIsUniform) {
+  auto labels = at::zeros({2, 3, 3});
+  labels[0][1][1] = 2.0;
+  labels[0][1][2] = 2.0;
+  labels[1][0][0] = 0.001;  // a target far outside the grid
+  auto d = label_density(labels);
+  EXPECT_NEAR(d[0][1][1].item<float>(), 0.5, 1e-7);
+  EXPECT_NEAR(d[0].sum().item<float>(), 1.0, 1e-6);
+  EXPECT_NEAR(d[1][2][2].item<float>(), 1.0 / 9, 1e-7);
+  EXPECT_NEAR(d[1][0][0].item<float>(), 1.0 / 9, 1e-7);
+}
+
 TEST(Trainer, ACheckpointResumesToTheSameState) {
   const auto s = small_setup();
   const std::string base = testing::temp_path("trainer_resume");
