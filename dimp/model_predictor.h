@@ -54,6 +54,8 @@ class ModelPredictor {
     return optimizer_.run(filter, set, iters).filter;
   }
 
+  // optimize with the sequences dimension: filters (S, C, kh, kw), features (N, S, C, h, w),
+  // weights (N, S) — several targets' memories as one run (each sequence's step is its own).
   // scores: the filter applied to features (B, C, h, w) -> (B, Ho, Wo).
   at::Tensor scores(const at::Tensor& filter, const at::Tensor& feat) const {
     return optim::apply_filter(feat.unsqueeze(1), filter).squeeze(1);

@@ -18,6 +18,8 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "dimp/tracker_params.h"
@@ -28,6 +30,38 @@ namespace dimp {
 
 // UpdateKind: what the localization said about the new sample.
 enum class UpdateKind { kNormal, kHardNegative, kSkip };
+
+// fit_is_last_v: whether an update policy declares kFitIsLast (its optimizer run may be deferred).
+template <class U, class = void>
+struct fit_is_last : std::false_type {};
+template <class U>
+struct fit_is_last<U, std::void_t<decltype(U::kFitIsLast)>> : std::bool_constant<U::kFitIsLast> {};
+template <class U>
+inline constexpr bool fit_is_last_v = fit_is_last<U>::value;
+
+// PendingFit: an optimizer run recorded instead of run (filter, samples, iterations).
+struct PendingFit {
+  at::Tensor filter, features, weights;
+  losses::ResidualMaps maps;
+  int iters = 0;
+};
+
+// DeferredFit: a predictor stand-in whose optimize() records the run and returns the filter
+// unchanged; maps() and initial_filter() are the predictor's.
+template <class P>
+struct DeferredFit {
+  const P& predictor;
+  mutable std::optional<PendingFit> pending;
+  losses::ResidualMaps maps(const at::Tensor& boxes) const { return predictor.maps(boxes); }
+  at::Tensor initial_filter(const at::Tensor& feat, const at::Tensor& boxes) const {
+    return predictor.initial_filter(feat, boxes);
+  }
+  at::Tensor optimize(const at::Tensor& filter, const at::Tensor& feat, const losses::ResidualMaps& maps,
+                      const at::Tensor& weights, int iters) const {
+    if (iters > 0) pending = PendingFit{filter, feat, weights, maps, iters};
+    return filter;
+  }
+};
 
 // SampleWeights: the reference's sample-weight bookkeeping (learning-rate weighting,
 // replacement of the lowest-weight sample once full, a floor on the first frame's samples).
@@ -95,6 +129,9 @@ class ModelAveraging {
 // SampleMemory: the paper's update (§3.7).
 class SampleMemory {
  public:
+  // kFitIsLast: update() returns the predictor's optimize() result unchanged, so that run can
+  // be deferred and batched with other targets' (dimp/multi_tracker.h).
+  static constexpr bool kFitIsLast = true;
   explicit SampleMemory(const TrackerParams& p);
 
   template <class P>

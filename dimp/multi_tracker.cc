@@ -72,7 +72,11 @@ std::vector<TargetResult> MultiTracker::track(const at::Tensor& image) {
   std::vector<backbones::ExtractedFeatures> features(targets_.size());
   std::map<const void*, std::vector<size_t>> groups;
   std::vector<StagedTracker*> trackers;
-  for (auto& [id, t] : targets_) trackers.push_back(t.get());
+  std::vector<int> ids;
+  for (auto& [id, t] : targets_) {
+    trackers.push_back(t.get());
+    ids.push_back(id);
+  }
   for (size_t i = 0; i < trackers.size(); ++i) {
     if (const void* g = trackers[i]->feature_group()) {
       groups[g].push_back(i);
@@ -92,12 +96,35 @@ std::vector<TargetResult> MultiTracker::track(const at::Tensor& image) {
     }
   }
 
-  // Stage 3: each target's localization, box and model update.
-  size_t i = 0;
-  for (auto& [id, t] : targets_) {
-    out.push_back({id, t->end_frame(image, searches[i], features[i])});
-    ++i;
+  // Stage 3: the scores of each family's targets as one filter application.
+  std::map<const void*, std::vector<size_t>> families;
+  for (size_t i = 0; i < trackers.size(); ++i) families[trackers[i]->family()].push_back(i);
+  std::vector<at::Tensor> scores(trackers.size());
+  for (const auto& [family, members] : families) {
+    std::vector<StagedTracker*> m;
+    std::vector<at::Tensor> x;
+    for (size_t i : members) {
+      m.push_back(trackers[i]);
+      x.push_back(features[i].classification);
+    }
+    const auto s = trackers[members[0]]->batch_scores(m, x);
+    for (size_t k = 0; k < members.size(); ++k) scores[members[k]] = s[k];
+    ++stats_.score_runs;
   }
+
+  // Stage 4: each target's localization, box and sample memory; its model fit deferred.
+  for (size_t i = 0; i < trackers.size(); ++i) {
+    out.push_back({ids[i], trackers[i]->end_frame(image, searches[i], features[i], scores[i], /*defer_fit=*/true)});
+    if (trackers[i]->has_pending_fit()) ++stats_.fits;
+  }
+
+  // Stage 5: the model fits, as one optimizer run per family and sample shape.
+  for (const auto& [family, members] : families) {
+    std::vector<StagedTracker*> m;
+    for (size_t i : members) m.push_back(trackers[i]);
+    stats_.fit_runs += trackers[members[0]]->fit_batch(m);
+  }
+  ++stats_.frames;
   return out;
 }
 

@@ -1,9 +1,12 @@
 // dimp/multi_tracker.h — several targets in one video, one network pass per frame.
 //
-// Each target keeps its own tracker (memory, filter, scale, lost status); every frame the
+// Each target keeps its own tracker (memory, filter, scale, lost status). Every frame the
 // targets' search patches go through the shared network as one batch (StagedTracker's
-// shared_features), and each target finishes its frame on its slice. The boxes equal those
-// of independent trackers up to the network's batch-size rounding (tests/multi_tracker_test).
+// shared_features), their filters score their features as one batch (batch_scores), each
+// target localizes, refines its box and updates its sample memory on its slice, and the model
+// fits due this frame run as one optimizer run over the targets whose memories have the same
+// shape (fit_batch: the targets as the optimizer's sequences). The boxes equal those of
+// independent trackers up to batch-size rounding (tests/multi_tracker_test).
 //
 //   dimp::MultiTracker mt("dimp18", dimp::default_params("dimp18"), "dimp18.safetensors");
 //   int a = mt.add_target(frame0, {x, y, w, h});
@@ -27,6 +30,14 @@ namespace dimp {
 struct TargetResult {
   int id = 0;
   TrackResult result;
+};
+
+// MultiTrackerStats: what the batched path did (for tests and benchmarks).
+struct MultiTrackerStats {
+  long frames = 0;
+  long score_runs = 0;  // batched filter applications (one per family and frame)
+  long fits = 0;        // targets whose model was fitted
+  long fit_runs = 0;    // optimizer runs those fits took
 };
 
 struct MultiTrackerOptions {
@@ -57,6 +68,7 @@ class MultiTracker {
   const std::string& variant() const { return prototype_->name(); }
   // tracker: one target's tracker (stage times, name); throws for an unknown id.
   const VisualTracker& tracker(int id) const;
+  const MultiTrackerStats& stats() const { return stats_; }
 
  private:
   StagedTracker& find(int id) const;
@@ -65,6 +77,7 @@ class MultiTracker {
   std::unique_ptr<StagedTracker> prototype_;  // never initialised; targets are its fresh copies
   std::map<int, std::unique_ptr<StagedTracker>> targets_;
   MultiTrackerOptions options_;
+  MultiTrackerStats stats_;
   int next_id_ = 1;
   int64_t frame_w_ = 0, frame_h_ = 0;  // the video's frame size (0: no target yet)
 };

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -90,6 +91,7 @@ class Tracker final : public StagedTracker {
     check_image(image);
     check_box(box, static_cast<double>(image.size(2)), static_cast<double>(image.size(1)));
     filter_ = at::Tensor();
+    pending_fit_.reset();
     try {
       start(image, box);
     } catch (...) {
@@ -118,6 +120,7 @@ class Tracker final : public StagedTracker {
           << image_w_ << "x" << image_h_;
       throw std::invalid_argument(msg.str());
     }
+    if (pending_fit_) fit_batch({this});  // a deferred fit nobody batched runs before the next frame
     return search_patches(image);
   }
 
@@ -146,8 +149,90 @@ class Tracker final : public StagedTracker {
 
   TrackResult end_frame(const at::Tensor& image, const FrameSearch& search,
                         const backbones::ExtractedFeatures& features) override {
-    return finish_frame(image, search, features);
+    return finish_frame(image, search, features, at::Tensor(), false);
   }
+
+  TrackResult end_frame(const at::Tensor& image, const FrameSearch& search, const backbones::ExtractedFeatures& features,
+                        const at::Tensor& scores, bool defer_fit) override {
+    return finish_frame(image, search, features, scores, defer_fit);
+  }
+
+  const void* family() const override { return feature_group_.get(); }
+
+  std::vector<at::Tensor> batch_scores(const std::vector<StagedTracker*>& members,
+                                       const std::vector<at::Tensor>& features) const override {
+    at::NoGradGuard ng;
+    TORCH_CHECK(members.size() == features.size(), name_, ": batch_scores needs one feature tensor per member");
+    std::vector<at::Tensor> out(members.size());
+    std::map<std::vector<int64_t>, std::vector<size_t>> same_shape;
+    for (size_t i = 0; i < members.size(); ++i) {
+      std::vector<int64_t> key = features[i].sizes().vec();
+      const auto f = kin(*members[i]).filter_.sizes();
+      key.insert(key.end(), f.begin(), f.end());
+      same_shape[key].push_back(i);
+    }
+    for (const auto& [key, idx] : same_shape) {
+      if (idx.size() == 1) {
+        out[idx[0]] = predictor_.scores(kin(*members[idx[0]]).filter_, features[idx[0]]);
+        continue;
+      }
+      std::vector<at::Tensor> x, f;
+      for (size_t i : idx) {
+        x.push_back(features[i]);
+        f.push_back(kin(*members[i]).filter_);
+      }
+      const at::Tensor s = optim::apply_filter(at::stack(x, 1), at::cat(f, 0));  // (S, targets, Ho, Wo)
+      for (size_t k = 0; k < idx.size(); ++k) out[idx[k]] = s.select(1, static_cast<int64_t>(k));
+    }
+    return out;
+  }
+
+  int fit_batch(const std::vector<StagedTracker*>& members) const override {
+    at::NoGradGuard ng;
+    std::map<std::vector<int64_t>, std::vector<Tracker*>> same_shape;
+    for (StagedTracker* m : members) {
+      Tracker& t = kin(*m);
+      if (!t.pending_fit_) continue;
+      const PendingFit& p = *t.pending_fit_;
+      std::vector<int64_t> key{p.iters, p.maps.mask.defined(), p.maps.weight.defined(), p.weights.defined()};
+      for (const auto& v : {p.features.sizes(), p.filter.sizes(), p.maps.label.sizes()}) key.insert(key.end(), v.begin(), v.end());
+      same_shape[key].push_back(&t);
+    }
+    int runs = 0;
+    for (const auto& [key, ts] : same_shape) {
+      ++runs;
+      const Tracker& first = *ts.front();
+      if (ts.size() == 1) {
+        const PendingFit& p = *first.pending_fit_;
+        ts.front()->filter_ = first.predictor_.optimize(p.filter, p.features, p.maps, p.weights, p.iters);
+        ts.front()->pending_fit_.reset();
+        continue;
+      }
+      // The targets as sequences: samples (N, targets, ...), weights (N, targets).
+      std::vector<at::Tensor> filters, feats, labels, masks, weights, wmaps;
+      for (const Tracker* t : ts) {
+        const PendingFit& p = *t->pending_fit_;
+        filters.push_back(p.filter);
+        feats.push_back(p.features);
+        labels.push_back(p.maps.label);
+        if (p.maps.mask.defined()) masks.push_back(p.maps.mask);
+        if (p.maps.weight.defined()) wmaps.push_back(p.maps.weight);
+        if (p.weights.defined()) weights.push_back(p.weights);
+      }
+      losses::ResidualMaps maps{at::cat(labels, 1), masks.empty() ? at::Tensor() : at::cat(masks, 1),
+                                wmaps.empty() ? at::Tensor() : at::cat(wmaps, 1)};
+      const at::Tensor f = first.predictor_.optimize(at::cat(filters, 0), optim::to_filter_layout(at::cat(feats, 1)), maps,
+                                                     weights.empty() ? at::Tensor() : at::stack(weights, 1),
+                                                     first.pending_fit_->iters);
+      for (size_t k = 0; k < ts.size(); ++k) {
+        ts[k]->filter_ = f.narrow(0, static_cast<int64_t>(k), 1).contiguous();
+        ts[k]->pending_fit_.reset();
+      }
+    }
+    return runs;
+  }
+
+  bool has_pending_fit() const override { return pending_fit_.has_value(); }
 
   const void* feature_group() const override {
     constexpr bool shares = backbones::splits_features_v<Features_> || !backbones::adapts_to_target_v<Features_>;
@@ -261,8 +346,14 @@ class Tracker final : public StagedTracker {
     return {patches.patches, patches.regions};
   }
 
+  // kin: another member of this tracker's family, as this type.
+  Tracker& kin(StagedTracker& other) const {
+    TORCH_CHECK(other.family() == family(), name_, ": batching a tracker of another family");
+    return static_cast<Tracker&>(other);
+  }
+
   TrackResult finish_frame(const at::Tensor& image, const FrameSearch& patches,
-                           const backbones::ExtractedFeatures& feats) {
+                           const backbones::ExtractedFeatures& feats, const at::Tensor& given_scores, bool defer_fit) {
     at::NoGradGuard ng;
     const auto& g = predictor_.geometry();
     if (trace_ && feats.box.size() == 2) {
@@ -272,7 +363,7 @@ class Tracker final : public StagedTracker {
     trace("track/clf_features", feats.classification);
 
     auto t = Clock::now();
-    at::Tensor scores = predictor_.scores(filter_, feats.classification);
+    at::Tensor scores = given_scores.defined() ? given_scores : predictor_.scores(filter_, feats.classification);
     trace("track/scores", scores.unsqueeze(1));
     if (score_scale_ != 1.0) scores = scores * score_scale_;
     if (params_.score_preprocess == "softmax") {  // per scale: (S, Ho, Wo)
@@ -340,8 +431,18 @@ class Tracker final : public StagedTracker {
         const bbox::Box in_patch = region.box_to_patch(current_box());
         auto box = at::tensor({in_patch.x, in_patch.y, in_patch.w, in_patch.h}, at::kDouble)
                        .to(feats.classification.options());
-        filter_ = update_.update(predictor_, filter_, feats.classification.narrow(0, loc.scale_index, 1), box, kind,
-                                 frame_num_);
+        const at::Tensor sample = feats.classification.narrow(0, loc.scale_index, 1);
+        if constexpr (fit_is_last_v<Update_>) {
+          if (defer_fit) {
+            DeferredFit<Predictor> deferred{predictor_, std::nullopt};
+            filter_ = update_.update(deferred, filter_, sample, box, kind, frame_num_);
+            pending_fit_ = std::move(deferred.pending);
+          } else {
+            filter_ = update_.update(predictor_, filter_, sample, box, kind, frame_num_);
+          }
+        } else {
+          filter_ = update_.update(predictor_, filter_, sample, box, kind, frame_num_);
+        }
       }
     }
     times_.update += seconds_since(t);
@@ -448,6 +549,7 @@ class Tracker final : public StagedTracker {
   std::string name_;
   Features_ features_;
   Predictor predictor_;
+  std::optional<PendingFit> pending_fit_;  // a deferred model fit (end_frame with defer_fit)
   BoxEstimator_ box_estimator_;
   Update_ update_;
   TrackerParams params_;

@@ -172,6 +172,26 @@ TYPED_TEST(OptimizerSuite, BatchingOverSequencesEqualsRunningThemOneByOne) {
   }
 }
 
+// As the MultiTracker fits several targets' memories: each sequence with its own sample
+// weights (images, sequences), the features in the filter ops' layout.
+TYPED_TEST(OptimizerSuite, BatchingOverSequencesWithTheirOwnSampleWeights) {
+  auto loss = TestFixture::make_loss();
+  SteepestDescentGN<TypeParam> sd(loss, {3});
+  auto p = random_problem(6, /*N=*/5, /*S=*/3);
+  auto set = make_set(loss, p);
+  set.features = to_filter_layout(p.features);
+  set.sample_weights = at::rand({5, 3}, at::kDouble);
+  at::NoGradGuard ng;
+  auto all = sd.run(p.f0, set);
+  for (int64_t s = 0; s < 3; ++s) {
+    Problem one{p.features.narrow(1, s, 1), p.centers.narrow(1, s, 1), p.f0.narrow(0, s, 1)};
+    auto one_set = make_set(loss, one);
+    one_set.sample_weights = set.sample_weights.select(1, s).contiguous();
+    auto res = sd.run(one.f0, one_set);
+    EXPECT_TRUE(at::allclose(all.filter.narrow(0, s, 1), res.filter, 1e-10, 1e-12)) << s;
+  }
+}
+
 TYPED_TEST(OptimizerSuite, ZeroSampleWeightEqualsRemovingTheSample) {
   auto loss = TestFixture::make_loss();
   SteepestDescentGN<TypeParam> sd(loss, {3});
