@@ -118,7 +118,9 @@ TEST(FilterOpsFusedGradient, EqualsThePerOpGradients) {
   for (int fused = 0; fused < 2; ++fused) {
     auto leaf = feat0.clone().requires_grad_();
     auto feat = fused ? fuse_feature_gradients(leaf) : leaf;
-    if (fused) EXPECT_NE(feat.unsafeGetTensorImpl(), leaf.unsafeGetTensorImpl());
+    if (fused) {
+      EXPECT_NE(feat.unsafeGetTensorImpl(), leaf.unsafeGetTensorImpl());
+    }
     at::Tensor total = (feat * w).sum();
     for (const auto& f : filters) total = total + apply_filter(feat, f, FilterBackend::kBlas).pow(2).sum();
     for (const auto& r : residuals) {

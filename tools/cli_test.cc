@@ -347,6 +347,9 @@ TEST(DimpEval, AVariantRunsSideBySideWithItsOwnParameters) {
   r = run("dimp_eval", args + "'weight-free[no_such_parameter=1]'");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("no_such_parameter")) << r.output;
+  r = run("dimp_eval", args + "'dimp18[weights=/tmp/x.safetensors]'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("weights= names a file in the current folder")) << r.output;
   r = run("dimp_eval", args + "'csrt[search_area_scale=2]'");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("csrt takes no parameters")) << r.output;

@@ -92,9 +92,11 @@ std::vector<std::string> split_trackers(const std::string& s) {
 // TrackerEntry: one --trackers entry, "variant" or "variant[name=value;name=value]": the
 // variant with its own parameter overrides (applied after --params and --set), so one variant
 // runs side by side with different parameters. The entry as written names its results folder
-// and its rows.
+// and its rows. One name is not a parameter: weights=FILE gives the entry its own weights
+// instead of --weights (a DiMP head trained two ways, side by side); FILE must name no folder
+// ('/' would split the results folder): run from the weights' folder.
 struct TrackerEntry {
-  std::string label, variant;
+  std::string label, variant, weights;
   std::vector<std::string> overrides;
 };
 
@@ -116,11 +118,22 @@ TrackerEntry parse_tracker_entry(const std::string& entry) {
   }
   e.overrides = split(entry.substr(open + 1, entry.size() - open - 2), ';');
   if (e.overrides.empty()) throw std::invalid_argument("--trackers entry '" + entry + "': empty brackets");
+  std::vector<std::string> params;
   for (const auto& o : e.overrides) {
     if (o.find('=') == std::string::npos || o.front() == '=') {
       throw std::invalid_argument("--trackers entry '" + entry + "': '" + o + "' is not name=value");
     }
+    if (o.rfind("weights=", 0) != 0) {
+      params.push_back(o);
+      continue;
+    }
+    e.weights = o.substr(8);
+    if (e.weights.empty() || e.weights.find('/') != std::string::npos) {
+      throw std::invalid_argument("--trackers entry '" + entry +
+                                  "': weights= names a file in the current folder (no '/': the entry names its results folder)");
+    }
   }
+  e.overrides = params;
   return e;
 }
 
@@ -212,7 +225,8 @@ int main(int argc, char** argv) {
   bool force = false, per_sequence = true, vot_baseline = true, pack = false, report = true;
   app.add_option("--trackers", trackers,
                  "comma-separated trackers: registered variants and csrt, kcf, mil; a variant may carry its own "
-                 "parameters, variant[name=value;name=value] (quote it for the shell)");
+                 "parameters, variant[name=value;name=value], and its own weights file in the current folder, "
+                 "variant[weights=FILE] (quote it for the shell)");
   app.add_option("--dataset", dataset, "shared (otb/ + vot/ folders) or one of: otb uav nfs lasot got10k trackingnet vot");
   app.add_option("--root", root, "dataset folder (default for 'shared': $DIMP_DATA_DIR or ../shared/data)");
   app.add_option("--sequences", sequences, "comma-separated sequence names (default: all)");
@@ -358,7 +372,8 @@ int main(int argc, char** argv) {
     dimp::tools::ProgressBar bar("evaluating", total_frames);
     auto make_tracker_for = [&](size_t t) {
       const TrackerEntry& e = entries[t];
-      return dimp::tools::make_frame_tracker(e.variant, is_opencv(e.variant) ? nullptr : &params.at(e.label), weights);
+      return dimp::tools::make_frame_tracker(e.variant, is_opencv(e.variant) ? nullptr : &params.at(e.label),
+                                             e.weights.empty() ? weights : e.weights);
     };
     auto baseline_path = [&](const std::string& tracker, const std::string& seq) {
       return (fs::path(results_dir) / tracker / "baseline" / seq / (seq + "_001.txt")).string();

@@ -81,6 +81,32 @@ double eq8_mse(const at::Tensor& scores, const at::Tensor& labels, double T) {
   return sum / static_cast<double>(s.numel());
 }
 
+// The batch's classification features (frames, sequences, C, h, w), as the actor computes them.
+struct BatchFeatures {
+  at::Tensor train, test;
+};
+BatchFeatures features_of(DiMPNet net, const data::Batch& b) {
+  const int64_t S = b.sequences();
+  auto features = [&](const at::Tensor& images) {
+    const int64_t n = images.size(0);
+    auto x = net->classification_features(
+        net->backbone(net->normalize(images.reshape({n * S, 3, images.size(3), images.size(4)}))).at("layer3"));
+    return x.reshape({n, S, x.size(1), x.size(2), x.size(3)});
+  };
+  return {features(b.train_images), features(b.test_images)};
+}
+
+// unrolled: the initializer's filter and num_iter steps of `optimizer` on the train frames.
+template <class Optimizer>
+optim::OptimizerResult unrolled(const Optimizer& optimizer, DiMPNet net, const data::Batch& b,
+                                const BatchFeatures& x, int num_iter) {
+  const auto cfg = net->config();
+  optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, x.train.size(3), x.train.size(4)};
+  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
+  return optimizer.run(net->initializer().initial_filter(x.train, b.train_boxes),
+                       optim::TrainingSet{x.train, maps, at::Tensor()}, num_iter);
+}
+
 // The actor's total is eq. 9 with β = 100 plus L_bb: every iterate f(0) .. f(N_iter) weighs
 // the same (the reference writes it 100·L(f(0)) + 100·L(f(N)) + 400·mean of the N − 1 others,
 // which is 100 each for N_iter = 5: the paper's average times its N_iter), each L the mean
@@ -97,19 +123,9 @@ TEST(DiMPActor, TheLossIsEquation9WithBetaPlusTheBoxLoss) {
   ao.num_iter = 5;
   const ActorLosses out = DiMPActor(net, ao)(b);
 
-  const int64_t ntr = b.train_images.size(0), nte = b.test_images.size(0), S = b.sequences();
-  auto features = [&](const at::Tensor& images, int64_t n) {
-    auto x = net->classification_features(
-        net->backbone(net->normalize(images.reshape({n * S, 3, images.size(3), images.size(4)}))).at("layer3"));
-    return x.reshape({n, S, x.size(1), x.size(2), x.size(3)});
-  };
-  const auto train_x = features(b.train_images, ntr), test_x = features(b.test_images, nte);
-  const auto cfg = net->config();
-  optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
-  auto optimizer = net->optimizer(ao.num_iter);
-  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
-  auto run = optimizer.run(net->initializer().initial_filter(train_x, b.train_boxes),
-                           optim::TrainingSet{train_x, maps, at::Tensor()}, ao.num_iter);
+  const auto x = features_of(net, b);
+  auto run = unrolled(net->optimizer(ao.num_iter), net, b, x, ao.num_iter);
+  const at::Tensor& test_x = x.test;
   ASSERT_EQ(run.iterates.size(), 6u);  // f(0) .. f(5)
   double clf = 0;
   for (const auto& f : run.iterates) clf += eq8_mse(optim::apply_filter(test_x, f), b.test_labels, 0.05);
@@ -164,19 +180,9 @@ TEST(DiMPActor, TheKLObjectiveWeighsPrDiMPsLosses) {
   ao.num_iter = 3;
   const ActorLosses out = DiMPActor(net, ao)(b);
 
-  const int64_t ntr = b.train_images.size(0), nte = b.test_images.size(0), S = b.sequences();
-  auto features = [&](const at::Tensor& images, int64_t n) {
-    auto x = net->classification_features(
-        net->backbone(net->normalize(images.reshape({n * S, 3, images.size(3), images.size(4)}))).at("layer3"));
-    return x.reshape({n, S, x.size(1), x.size(2), x.size(3)});
-  };
-  const auto train_x = features(b.train_images, ntr), test_x = features(b.test_images, nte);
-  const auto cfg = net->config();
-  optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
-  auto optimizer = net->kl_optimizer(ao.num_iter);
-  auto maps = optimizer.loss().maps(optim::score_centers(b.train_boxes, g), g.output_h(), g.output_w());
-  auto run = optimizer.run(net->initializer().initial_filter(train_x, b.train_boxes),
-                           optim::TrainingSet{train_x, maps, at::Tensor()}, ao.num_iter);
+  const auto x = features_of(net, b);
+  auto run = unrolled(net->kl_optimizer(ao.num_iter), net, b, x, ao.num_iter);
+  const at::Tensor& test_x = x.test;
   ASSERT_EQ(run.iterates.size(), 4u);
   std::vector<double> clf;
   for (const auto& f : run.iterates) clf.push_back(kl_grid(optim::apply_filter(test_x, f), b.test_labels));
