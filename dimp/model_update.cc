@@ -81,4 +81,33 @@ at::Tensor SampleMemory::stored_weights() const {
   return at::tensor(w, at::kDouble).to(memory_.options());
 }
 
+std::vector<int64_t> fit_shape_key(const PendingFit& p) {
+  std::vector<int64_t> key{p.iters, p.maps.mask.defined(), p.maps.weight.defined(), p.weights.defined()};
+  for (const auto& v : {p.features.sizes(), p.filter.sizes(), p.maps.label.sizes()}) key.insert(key.end(), v.begin(), v.end());
+  return key;
+}
+
+PendingFit stack_fits(const std::vector<const PendingFit*>& fits) {
+  TORCH_CHECK(!fits.empty(), "stack_fits: no fits");
+  if (fits.size() == 1) return *fits.front();
+  std::vector<at::Tensor> filters, feats, labels, masks, wmaps, weights;
+  for (const PendingFit* p : fits) {
+    TORCH_CHECK(fit_shape_key(*p) == fit_shape_key(*fits.front()), "stack_fits: fits of different shapes");
+    filters.push_back(p->filter);
+    feats.push_back(p->features);
+    labels.push_back(p->maps.label);
+    if (p->maps.mask.defined()) masks.push_back(p->maps.mask);
+    if (p->maps.weight.defined()) wmaps.push_back(p->maps.weight);
+    if (p->weights.defined()) weights.push_back(p->weights);
+  }
+  auto cat1 = [](const std::vector<at::Tensor>& v) { return v.empty() ? at::Tensor() : at::cat(v, 1); };
+  PendingFit out;
+  out.filter = at::cat(filters, 0);
+  out.features = optim::to_filter_layout(at::cat(feats, 1));
+  out.maps = {cat1(labels), cat1(masks), cat1(wmaps)};
+  out.weights = weights.empty() ? at::Tensor() : at::stack(weights, 1);
+  out.iters = fits.front()->iters;
+  return out;
+}
+
 }  // namespace dimp

@@ -46,6 +46,13 @@ struct PendingFit {
   int iters = 0;
 };
 
+// fit_shape_key: pending fits with equal keys stack into one run (stack_fits).
+std::vector<int64_t> fit_shape_key(const PendingFit& fit);
+// stack_fits: fits of equal keys as one, the targets along the sequence dimension: filters
+// (targets, C, kh, kw), samples (N, targets, ...) in the filter ops' layout, weights (N,
+// targets). One fit is returned as it is.
+PendingFit stack_fits(const std::vector<const PendingFit*>& fits);
+
 // DeferredFit: a predictor stand-in whose optimize() records the run and returns the filter
 // unchanged; maps() and initial_filter() are the predictor's.
 template <class P>

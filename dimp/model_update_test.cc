@@ -215,5 +215,48 @@ TEST(UpdateStrategies, NoUpdateAndModelAveragingAsInTable3) {
   EXPECT_TRUE(at::equal(avg.update(predictor, f, feat.narrow(0, 0, 1), boxes[0], UpdateKind::kSkip, 7), f));
 }
 
+// Deferred fits: SampleMemory's run recorded by DeferredFit (the filter comes back unchanged),
+// and two targets' recorded runs stacked as the optimizer's sequences.
+TEST(DeferredFit, RecordsTheRunAndStacksTargetsAsSequences) {
+  static_assert(fit_is_last_v<SampleMemory> && !fit_is_last_v<ModelAveraging>);
+  TrackerParams tp;
+  SampleMemory memory(tp);
+  RecordingPredictor predictor;
+  at::Tensor f0 = memory.initialize(predictor, at::rand({15, 2, 3, 3}).to(at::kDouble),
+                                    at::tensor({10.0, 10.0, 20.0, 20.0}).repeat({15, 1}), tp);
+  DeferredFit<RecordingPredictor> deferred{predictor, std::nullopt};
+  const at::Tensor f1 = memory.update(deferred, f0, at::rand({1, 2, 3, 3}).to(at::kDouble),
+                                      at::tensor({9.0, 9.0, 20.0, 20.0}), UpdateKind::kHardNegative, 2);
+  EXPECT_TRUE(at::equal(f1, f0));          // unchanged until the run is made
+  EXPECT_EQ(predictor.runs.size(), 1u);    // the first frame's only
+  ASSERT_TRUE(deferred.pending.has_value());
+  EXPECT_EQ(deferred.pending->iters, tp.net_opt_hn_iter);
+  EXPECT_EQ(deferred.pending->features.size(0), 16);  // 15 + the distractor's frame
+
+  auto fit = [](float v, int64_t n) {
+    PendingFit p;
+    p.filter = at::full({1, 4, 2, 2}, v);
+    p.features = at::full({n, 1, 4, 5, 5}, v);
+    p.maps.label = at::full({n, 1, 6, 6}, v);
+    p.weights = at::full({n}, v);
+    p.iters = 2;
+    return p;
+  };
+  const PendingFit a = fit(1, 3), b = fit(2, 3), c = fit(3, 4);
+  EXPECT_EQ(fit_shape_key(a), fit_shape_key(b));
+  EXPECT_NE(fit_shape_key(a), fit_shape_key(c));
+  const PendingFit s = stack_fits({&a, &b});
+  EXPECT_EQ(s.filter.sizes(), (at::IntArrayRef{2, 4, 2, 2}));
+  EXPECT_EQ(s.features.sizes(), (at::IntArrayRef{3, 2, 4, 5, 5}));
+  EXPECT_EQ(s.maps.label.sizes(), (at::IntArrayRef{3, 2, 6, 6}));
+  EXPECT_EQ(s.weights.sizes(), (at::IntArrayRef{3, 2}));
+  EXPECT_TRUE(at::equal(s.features.select(1, 1), b.features.select(1, 0)));
+  EXPECT_TRUE(at::equal(s.weights.select(1, 0), a.weights));
+  EXPECT_FALSE(s.maps.mask.defined());
+  EXPECT_EQ(s.iters, 2);
+  EXPECT_THROW(stack_fits({&a, &c}), c10::Error);
+  EXPECT_THROW(stack_fits({}), c10::Error);
+}
+
 }  // namespace
 }  // namespace dimp

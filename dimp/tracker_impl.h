@@ -192,40 +192,17 @@ class Tracker final : public StagedTracker {
     std::map<std::vector<int64_t>, std::vector<Tracker*>> same_shape;
     for (StagedTracker* m : members) {
       Tracker& t = kin(*m);
-      if (!t.pending_fit_) continue;
-      const PendingFit& p = *t.pending_fit_;
-      std::vector<int64_t> key{p.iters, p.maps.mask.defined(), p.maps.weight.defined(), p.weights.defined()};
-      for (const auto& v : {p.features.sizes(), p.filter.sizes(), p.maps.label.sizes()}) key.insert(key.end(), v.begin(), v.end());
-      same_shape[key].push_back(&t);
+      if (t.pending_fit_) same_shape[fit_shape_key(*t.pending_fit_)].push_back(&t);
     }
     int runs = 0;
     for (const auto& [key, ts] : same_shape) {
       ++runs;
-      const Tracker& first = *ts.front();
-      if (ts.size() == 1) {
-        const PendingFit& p = *first.pending_fit_;
-        ts.front()->filter_ = first.predictor_.optimize(p.filter, p.features, p.maps, p.weights, p.iters);
-        ts.front()->pending_fit_.reset();
-        continue;
-      }
-      // The targets as sequences: samples (N, targets, ...), weights (N, targets).
-      std::vector<at::Tensor> filters, feats, labels, masks, weights, wmaps;
-      for (const Tracker* t : ts) {
-        const PendingFit& p = *t->pending_fit_;
-        filters.push_back(p.filter);
-        feats.push_back(p.features);
-        labels.push_back(p.maps.label);
-        if (p.maps.mask.defined()) masks.push_back(p.maps.mask);
-        if (p.maps.weight.defined()) wmaps.push_back(p.maps.weight);
-        if (p.weights.defined()) weights.push_back(p.weights);
-      }
-      losses::ResidualMaps maps{at::cat(labels, 1), masks.empty() ? at::Tensor() : at::cat(masks, 1),
-                                wmaps.empty() ? at::Tensor() : at::cat(wmaps, 1)};
-      const at::Tensor f = first.predictor_.optimize(at::cat(filters, 0), optim::to_filter_layout(at::cat(feats, 1)), maps,
-                                                     weights.empty() ? at::Tensor() : at::stack(weights, 1),
-                                                     first.pending_fit_->iters);
+      std::vector<const PendingFit*> fits;
+      for (const Tracker* t : ts) fits.push_back(&*t->pending_fit_);
+      const PendingFit p = stack_fits(fits);  // the targets as the optimizer's sequences
+      const at::Tensor f = ts.front()->predictor_.optimize(p.filter, p.features, p.maps, p.weights, p.iters);
       for (size_t k = 0; k < ts.size(); ++k) {
-        ts[k]->filter_ = f.narrow(0, static_cast<int64_t>(k), 1).contiguous();
+        ts[k]->filter_ = ts.size() == 1 ? f : f.narrow(0, static_cast<int64_t>(k), 1).contiguous();
         ts[k]->pending_fit_.reset();
       }
     }
