@@ -35,8 +35,8 @@ struct TargetResult {
 // MultiTrackerStats: what the batched path did (for tests and benchmarks).
 struct MultiTrackerStats {
   long frames = 0;
-  long score_runs = 0;  // batched filter applications (one per family and frame)
-  long fits = 0;        // targets whose model was fitted
+  long score_runs = 0;  // batched filter applications (one per batched family and frame)
+  long fits = 0;        // targets whose model fit was batched (deferred to fit_batch)
   long fit_runs = 0;    // optimizer runs those fits took
 };
 
@@ -44,6 +44,11 @@ struct MultiTrackerOptions {
   // batched: one network pass for all targets whose trackers share it; false runs each
   // target's tracker on its own (what N separate trackers do), for comparison.
   bool batched = true;
+  // batch_model: with `batched`, also score the filters and run the model fits of targets
+  // whose features are the shared network's alone (the DiMP family) as one batch (scores: one
+  // filter application; fits: one optimizer run). Features with a per-target part (weight-free,
+  // deep) are not: stacking their maps and memories cost more than it saved on a CPU.
+  bool batch_model = true;
 };
 
 class MultiTracker {

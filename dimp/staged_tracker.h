@@ -62,6 +62,9 @@ class StagedTracker : public VisualTracker {
   // feature_group: trackers with the same non-null group compute the same shared_features
   // (they share one network); null: shared_features is empty.
   virtual const void* feature_group() const = 0;
+  // target_specific_features: whether the features have a per-target part (a colour model,
+  // hand-crafted features fitted to the target), i.e. are not the shared network's alone.
+  virtual bool target_specific_features() const = 0;
   // fresh_copy: a new, uninitialised tracker of the same variant and parameters that shares
   // this one's networks (and feature group). Cheap: no weights are loaded.
   virtual std::unique_ptr<StagedTracker> fresh_copy() const = 0;

@@ -159,6 +159,10 @@ class Tracker final : public StagedTracker {
 
   const void* family() const override { return feature_group_.get(); }
 
+  bool target_specific_features() const override {
+    return backbones::splits_features_v<Features_> || backbones::adapts_to_target_v<Features_>;
+  }
+
   std::vector<at::Tensor> batch_scores(const std::vector<StagedTracker*>& members,
                                        const std::vector<at::Tensor>& features) const override {
     at::NoGradGuard ng;
