@@ -90,9 +90,10 @@ std::vector<int64_t> fit_shape_key(const PendingFit& p) {
 PendingFit stack_fits(const std::vector<const PendingFit*>& fits) {
   TORCH_CHECK(!fits.empty(), "stack_fits: no fits");
   if (fits.size() == 1) return *fits.front();
+  const std::vector<int64_t> key = fit_shape_key(*fits.front());
   std::vector<at::Tensor> filters, feats, labels, masks, wmaps, weights;
   for (const PendingFit* p : fits) {
-    TORCH_CHECK(fit_shape_key(*p) == fit_shape_key(*fits.front()), "stack_fits: fits of different shapes");
+    TORCH_CHECK(fit_shape_key(*p) == key, "stack_fits: fits of different shapes");
     filters.push_back(p->filter);
     feats.push_back(p->features);
     labels.push_back(p->maps.label);

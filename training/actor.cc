@@ -20,6 +20,10 @@ at::Tensor label_density(const at::Tensor& labels) {
 }
 
 ActorLosses DiMPActor::operator()(const data::Batch& b) {
+  const auto cfg = net_->config();
+  const bool kl = cfg.objective == "kl";
+  TORCH_CHECK(!kl || (b.proposal_density.defined() && b.gt_density.defined()),
+              "DiMPActor: the KL objective needs proposals drawn with their densities (proposal_sampling gmm)");
   const int64_t ntr = b.train_images.size(0), nte = b.test_images.size(0), S = b.sequences();
   const int64_t H = b.train_images.size(3), W = b.train_images.size(4);
   auto train = net_->backbone(net_->normalize(b.train_images.reshape({ntr * S, 3, H, W})));
@@ -30,21 +34,15 @@ ActorLosses DiMPActor::operator()(const data::Batch& b) {
   test_x = test_x.reshape({nte, S, test_x.size(1), test_x.size(2), test_x.size(3)});
 
   // The model predictor: initializer, then N_iter unrolled steps of the network's objective.
-  const auto cfg = net_->config();
-  const bool kl = cfg.objective == "kl";
   optim::FilterGeometry g{cfg.feature_stride, cfg.filter_size, cfg.filter_size, train_x.size(3), train_x.size(4)};
   auto f0 = net_->initializer().initial_filter(train_x, b.train_boxes);
   auto centers = optim::score_centers(b.train_boxes, g);
-  optim::OptimizerResult result;
-  if (kl) {
-    auto optimizer = net_->kl_optimizer(options_.num_iter);
+  auto unroll = [&](const auto& optimizer) {
     auto maps = optimizer.loss().maps(centers, g.output_h(), g.output_w());
-    result = optimizer.run(f0, optim::TrainingSet{train_x, maps, at::Tensor()}, options_.num_iter);
-  } else {
-    auto optimizer = net_->optimizer(options_.num_iter);
-    auto maps = optimizer.loss().maps(centers, g.output_h(), g.output_w());
-    result = optimizer.run(f0, optim::TrainingSet{train_x, maps, at::Tensor()}, options_.num_iter);
-  }
+    return optimizer.run(f0, optim::TrainingSet{train_x, maps, at::Tensor()}, options_.num_iter);
+  };
+  const optim::OptimizerResult result =
+      kl ? unroll(net_->kl_optimizer(options_.num_iter)) : unroll(net_->optimizer(options_.num_iter));
 
   std::vector<at::Tensor> clf;
   const at::Tensor density = kl ? label_density(b.test_labels) : at::Tensor();
@@ -64,8 +62,6 @@ ActorLosses DiMPActor::operator()(const data::Batch& b) {
   auto iou = net_->bb_regressor->predict_iou(rep, feat, b.test_proposals.reshape({nte * S, P, 4}));
   at::Tensor iou_loss;
   if (kl) {
-    TORCH_CHECK(b.proposal_density.defined() && b.gt_density.defined(),
-                "DiMPActor: the KL objective needs proposals drawn with their densities (proposal_sampling gmm)");
     iou_loss = losses::kl_regression_mc(iou.reshape({nte, S, P}), b.proposal_density, b.gt_density, -1);
   } else {
     iou_loss = (iou.reshape({nte, S, P}) - b.proposal_iou).pow(2).mean();
