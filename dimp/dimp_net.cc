@@ -224,6 +224,10 @@ void DiMPNetImpl::prepare_inference(at::ScalarType compute) {
   }
   channels_last_ = true;
   compute_ = compute;
+  // The input's normalisation where the network is (no copy per frame on a CUDA device).
+  const at::Device device = classifier->parameters().front().device();
+  mean_ = mean_.to(device);
+  std_ = std_.to(device);
   if (feature_extractor) feature_extractor->fold_batchnorm(compute);
   bb_regressor->fold_batchnorm(compute);
   for (auto& m : classifier->feature_extractor->children()) {

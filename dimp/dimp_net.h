@@ -141,7 +141,8 @@ class DiMPNetImpl : public torch::nn::Module {
   // prepare_inference: eval mode, BatchNorms folded into the convolutions, channels-last
   // weights and activations. `compute` at::kBFloat16 runs the convolutions of every frame
   // (backbone, classification features, the IoU-Net's test branch) in bfloat16; features
-  // leave them as float for the model predictor and the IoU head.
+  // leave them as float for the model predictor and the IoU head. On a CUDA device, move the
+  // network there first (net->to(device)): the folded weights are made where the net is.
   void prepare_inference(at::ScalarType compute = at::kFloat);
 
   const DiMPNetConfig& config() const { return config_; }

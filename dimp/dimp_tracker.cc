@@ -234,10 +234,11 @@ TrackerParams resolve_geometry(TrackerParams params, const std::string& weights)
   return params;
 }
 
-at::ScalarType network_compute_type(const std::string& precision) {
+at::ScalarType network_compute_type(const std::string& precision, const at::Device& device) {
   if (precision == "float32") return at::kFloat;
   if (precision == "bfloat16") return at::kBFloat16;
   TORCH_CHECK(precision == "auto", "network_precision must be auto, float32 or bfloat16, got '", precision, "'");
+  if (!device.is_cpu()) return at::kFloat;  // the CPU's arithmetic, so that both devices give one tracker
   // Native bfloat16 dot products (AVX512-BF16) make oneDNN's bfloat16 convolutions ~2x faster.
   static const bool native = __builtin_cpu_supports("avx512bf16");
   return native ? at::kBFloat16 : at::kFloat;

@@ -49,9 +49,10 @@ struct PrDiMPMobileNetNet {
 template <class NetConfig_>
 class DiMPFeatures {
  public:
-  explicit DiMPFeatures(DiMPNet net) : net_(std::move(net)) {}
+  // The network's device is where it is when the features are made (patches move there).
+  explicit DiMPFeatures(DiMPNet net) : net_(std::move(net)), device_(net_->classifier->parameters().front().device()) {}
   backbones::ExtractedFeatures extract(const at::Tensor& patches) const {
-    auto layers = net_->backbone(net_->normalize(patches));
+    auto layers = net_->backbone(net_->normalize(patches.to(device_)));
     return {net_->classification_features(layers.at("layer3")), {layers.at("layer2"), layers.at("layer3")}};
   }
   int64_t stride() const { return static_cast<int64_t>(net_->config().feature_stride); }
@@ -60,6 +61,7 @@ class DiMPFeatures {
 
  private:
   mutable DiMPNet net_;  // a shared handle; running the network does not change the tracker
+  at::Device device_;
 };
 
 // IoUWindow: the part of a patch's layer2/layer3 maps (strides 8, 16) that refinement's
@@ -119,8 +121,9 @@ class IoUNetBoxEstimator {
   bool refined_ = true;
 };
 
-// network_compute_type: the type TrackerParams::network_precision asks for on this CPU.
-at::ScalarType network_compute_type(const std::string& precision);
+// network_compute_type: the type TrackerParams::network_precision asks for on `device` (auto:
+// bfloat16 on a CPU that multiplies it natively, float32 elsewhere and on CUDA).
+at::ScalarType network_compute_type(const std::string& precision, const at::Device& device = at::kCPU);
 
 // dimp_params: the reference's DiMP-18/50 parameter files' values.
 TrackerParams dimp_params();

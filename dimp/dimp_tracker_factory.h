@@ -5,10 +5,12 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 
 #include "dimp/dimp_tracker.h"
+#include "dimp/runtime.h"
 #include "dimp/tracker_impl.h"
 #include "dimp/weights/state_dict.h"
 
@@ -23,10 +25,15 @@ template <class N, class Loss, template <class> class Opt>
 std::unique_ptr<VisualTracker> build_net_tracker(const std::string& name, const TrackerParams& requested,
                                                  const std::string& weights, TraceSink* trace = nullptr) {
   using T = NetTracker<N, Loss, Opt>;
+  const at::Device device = compute_device(requested.device);
+  if (!device.is_cpu() && N::config().backbone != "resnet") {
+    throw std::invalid_argument(name + ": device " + requested.device + ": its pretrained backbone runs on the CPU only");
+  }
   DiMPNet net(N::config());
   weights::load_module(*net, weights);
   const TrackerParams params = resolve_geometry(requested, weights);  // after the load: its errors first
-  net->prepare_inference(network_compute_type(params.network_precision));
+  net->to(device);  // before folding: the folded weights are made where they run
+  net->prepare_inference(network_compute_type(params.network_precision, device));
   for (auto& p : net->parameters()) p.requires_grad_(false);
   const auto cfg = net->config();
   optim::FilterGeometry geometry{cfg.feature_stride, cfg.filter_size, cfg.filter_size,

@@ -4,6 +4,7 @@
 #include "dimp/tracker.h"
 #include "dimp/deep_tracker.h"
 #include "dimp/dimp_tracker.h"
+#include "dimp/runtime.h"
 #include "dimp/weight_free.h"
 
 namespace dimp {
@@ -50,19 +51,19 @@ std::vector<TrackerSpec> builtin_specs() {
                   },
                   [](const TrackerParams& p, const std::string& w) { return make_dimp_mobilenet(p, w); }},
       TrackerSpec{"dimp18", "DiMP-18: ResNet-18, learned loss, steepest descent, IoU-Net (needs --weights)", true,
-                  [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp18(p, w); }},
+                  [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp18(p, w); }, true},
       TrackerSpec{"dimp50", "DiMP-50: ResNet-50, learned loss, steepest descent, IoU-Net (needs --weights)", true,
-                  [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp50(p, w); }},
+                  [] { return dimp_params(); }, [](const TrackerParams& p, const std::string& w) { return make_dimp50(p, w); }, true},
       TrackerSpec{"prdimp18", "PrDiMP-18: DiMP-18 with the KL objective (Newton-step optimizer, softmax scores) and "
                   "refinement in the relative box space (needs --weights)", true,
                   [] { return prdimp_params("prdimp18"); },
-                  [](const TrackerParams& p, const std::string& w) { return make_prdimp18(p, w); }},
+                  [](const TrackerParams& p, const std::string& w) { return make_prdimp18(p, w); }, true},
       TrackerSpec{"prdimp50", "PrDiMP-50: as prdimp18 on ResNet-50, 352-pixel search area (needs --weights)", true,
                   [] { return prdimp_params("prdimp50"); },
-                  [](const TrackerParams& p, const std::string& w) { return make_prdimp50(p, w); }},
+                  [](const TrackerParams& p, const std::string& w) { return make_prdimp50(p, w); }, true},
       TrackerSpec{"superdimp", "SuperDiMP: DiMP-50's classifier, PrDiMP's box refinement, 352-pixel search area "
                   "(needs --weights)", true, [] { return prdimp_params("superdimp"); },
-                  [](const TrackerParams& p, const std::string& w) { return make_superdimp(p, w); }},
+                  [](const TrackerParams& p, const std::string& w) { return make_superdimp(p, w); }, true},
       TrackerSpec{"prdimp-mobilenet", "dimp-mobilenet's head trained with PrDiMP's objective and box regression "
                   "(training/settings/prdimp_mobilenet.json; needs --weights)", true,
                   [] { return prdimp_params("prdimp-mobilenet"); },
@@ -108,6 +109,17 @@ std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const Track
   const TrackerSpec& spec = find(name);
   if (spec.needs_weights && weights.empty()) {
     throw std::invalid_argument("tracker '" + name + "' needs a weights file (--weights)");
+  }
+  if (params.device != "cpu") {
+    if (!spec.runs_on_cuda) {
+      std::ostringstream msg;
+      msg << "tracker '" << name << "' runs on the CPU only (device = " << params.device << "); on CUDA:";
+      for (const auto& s : tracker_specs()) {
+        if (s.runs_on_cuda) msg << " " << s.name;
+      }
+      throw std::invalid_argument(msg.str());
+    }
+    compute_device(params.device);  // present here, before the weights load
   }
   return spec.make(params, weights);
 }

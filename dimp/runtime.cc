@@ -1,6 +1,8 @@
 #include "dimp/runtime.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <dlfcn.h>
 
 #include <stdexcept>
@@ -20,6 +22,25 @@ void check_thread_count(int n, const std::string& what) {
     throw std::invalid_argument(what + " " + std::to_string(n) + " is outside [0, " + std::to_string(kMaxThreads) +
                                 "] (0: one per core)");
   }
+}
+
+c10::Device compute_device(const std::string& name) {
+  if (name == "cpu") return c10::Device(c10::kCPU);
+  c10::Device device(c10::kCPU);
+  try {
+    device = c10::Device(name);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("device '" + name + "' is none of cpu, cuda, cuda:N");
+  }
+  if (!device.is_cuda()) throw std::invalid_argument("device '" + name + "' is none of cpu, cuda, cuda:N");
+  if (!at::hasCUDA()) {
+    throw std::invalid_argument("device '" + name + "': no CUDA device here (LibTorch built without CUDA, or none visible)");
+  }
+  const int count = at::detail::getCUDAHooks().getNumGPUs();
+  if (device.has_index() && device.index() >= count) {
+    throw std::invalid_argument("device '" + name + "': this machine has " + std::to_string(count) + " CUDA device(s)");
+  }
+  return device;
 }
 
 int set_num_threads(int n, int blas_threads) {

@@ -5,6 +5,8 @@
 //   dimp::set_num_threads(0);   // 0: all hardware threads
 #pragma once
 
+#include <c10/core/Device.h>
+
 #include <string>
 
 namespace dimp {
@@ -21,6 +23,11 @@ void check_thread_count(int n, const std::string& what);
 // against LibTorch's OpenMP pool on a small machine, making timings erratic, so by default
 // BLAS calls run single-threaded in the calling thread. Returns the LibTorch count.
 int set_num_threads(int n, int blas_threads = 1);
+
+// compute_device: the device TrackerParams::device names ("cpu", "cuda", "cuda:N"), checked
+// against this process: std::invalid_argument when LibTorch has no CUDA or the index is past
+// the devices present.
+c10::Device compute_device(const std::string& name);
 
 // hardware_threads: std::thread::hardware_concurrency(), at least 1.
 int hardware_threads();

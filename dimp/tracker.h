@@ -61,6 +61,7 @@ struct TrackerSpec {
   bool needs_weights = false;  // true: make_tracker needs a weights file
   std::function<TrackerParams()> default_params;
   std::function<std::unique_ptr<VisualTracker>(const TrackerParams&, const std::string& weights)> make;
+  bool runs_on_cuda = false;  // true: params.device may name a CUDA device
 };
 
 // kDefaultTracker: what the tools run when no tracker is named. "deep" needs the pretrained
@@ -79,7 +80,9 @@ TrackerParams default_params(const std::string& name);
 TrackerParams resolve_params(const std::string& name, const std::string& params_file = "",
                              const std::vector<std::string>& overrides = {});
 // make_tracker: a new tracker of the named variant. Throws std::invalid_argument naming the
-// known variants for an unknown name, or when the variant needs weights and none are given.
+// known variants for an unknown name, when the variant needs weights and none are given, or
+// when params.device is not the CPU and the variant does not run there or no such device is
+// present.
 std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const TrackerParams& params,
                                             const std::string& weights = "");
 

@@ -62,6 +62,7 @@ void for_each_field(TrackerParams& p, Fn&& fn) {
   fn("relative_scores", p.relative_scores);
   fn("score_preprocess", p.score_preprocess);
   fn("network_precision", p.network_precision);
+  fn("device", p.device);
   fn("geometry", p.geometry);
   fn("iounet_k", p.iounet_k);
   fn("num_init_random_boxes", p.num_init_random_boxes);
@@ -146,6 +147,17 @@ void assign(TrackerParams& p, const std::string& key, const json& value, const s
     }
   });
   if (!found) throw std::invalid_argument(where + ": unknown tracker parameter '" + key + "'");
+}
+
+// is_device_name: "cpu", "cuda" or "cuda:N" (N a device index below 100).
+bool is_device_name(const std::string& d) {
+  if (d == "cpu" || d == "cuda") return true;
+  const std::string prefix = "cuda:";
+  if (d.size() <= prefix.size() || d.size() > prefix.size() + 2 || d.compare(0, prefix.size(), prefix) != 0) return false;
+  for (size_t i = prefix.size(); i < d.size(); ++i) {
+    if (d[i] < '0' || d[i] > '9') return false;
+  }
+  return true;
 }
 
 // Range checks that name the field, its value and the range.
@@ -304,6 +316,7 @@ void TrackerParams::validate() const {
   in_range("displacement_scale", displacement_scale, 0, 10);
   require(network_precision == "auto" || network_precision == "float32" || network_precision == "bfloat16",
           "network_precision = " + network_precision + " is none of auto, float32, bfloat16");
+  require(is_device_name(device), "device = " + device + " is none of cpu, cuda, cuda:N");
   require(geometry == "exact" || geometry == "pytracking" || geometry == "auto",
           "geometry = " + geometry + " is none of exact, pytracking, auto");
   require(geometry != "pytracking" || border_mode != "mean",

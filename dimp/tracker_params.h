@@ -81,6 +81,12 @@ struct TrackerParams {
   // emulated and slow elsewhere), or auto (bfloat16 exactly where it is native).
   std::string network_precision = "auto";
 
+  // Where the network, its features and the model run: cpu, cuda or cuda:N (the DiMP
+  // variants on a ResNet: dimp18, dimp50, prdimp18, prdimp50, superdimp). Frames and patches
+  // are cut on the CPU and moved; localization reads the scores back. On a CUDA device
+  // network_precision auto is float32.
+  std::string device = "cpu";
+
   // Geometry: exact (our conventions: every crop, box and centre where it lies) or pytracking
   // (pytracking's tracker as it runs under PyTorch >= 1.5, to the pixel: its crop sizes and
   // anchors, first-frame boxes of the nominal patch, the IoU-Net centre's half-pixel bias,

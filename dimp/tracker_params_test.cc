@@ -142,6 +142,37 @@ TEST(TrackerParams, TheMemoryMustOutgrowTheFirstFramesSamples) {
   expect_error([&] { p.validate(); }, "sample_memory_size");
 }
 
+TEST(TrackerParams, DeviceIsTheCpuOrACudaDevice) {
+  TrackerParams p;
+  for (const char* ok : {"cpu", "cuda", "cuda:0", "cuda:15"}) {
+    p.device = ok;
+    EXPECT_NO_THROW(p.validate()) << ok;
+  }
+  for (const char* bad : {"", "gpu", "CUDA", "cuda:", "cuda:-1", "cuda:1x", "cuda:100", "cpu:0", "mps"}) {
+    p.device = bad;
+    expect_error([&] { p.validate(); }, "device = " + std::string(bad));
+  }
+}
+
+// Only the ResNet DiMP variants run on CUDA; a device that is not present is refused before
+// the weights are read (the missing weights file is never opened).
+TEST(TrackerRegistry, CudaWhereTheVariantAndTheDeviceAllowIt) {
+  for (const auto& spec : tracker_specs()) {
+    TrackerParams p = spec.default_params();
+    p.device = "cuda";
+    const bool resnet = spec.name.find("mobilenet") == std::string::npos && spec.needs_weights;
+    EXPECT_EQ(spec.runs_on_cuda, resnet) << spec.name;
+    if (!spec.runs_on_cuda) {
+      expect_error([&] { make_tracker(spec.name, p, "missing.safetensors"); }, "runs on the CPU only (device = cuda); on CUDA: dimp18 dimp50");
+    } else if (!at::hasCUDA()) {
+      expect_error([&] { make_tracker(spec.name, p, "missing.safetensors"); }, "device 'cuda': no CUDA device here");
+    } else {
+      p.device = "cuda:99";
+      expect_error([&] { make_tracker(spec.name, p, "missing.safetensors"); }, "CUDA device(s)");
+    }
+  }
+}
+
 // The readable parameter files shipped in dimp/params/ are the variants' defaults.
 TEST(TrackerParams, ShippedParameterFilesEqualTheBuiltInDefaults) {
   auto root = testing::source_root();

@@ -49,7 +49,7 @@ echo "== configure ($build)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" -DDIMP_BUILD_TOOLS=OFF -DDIMP_BUILD_TESTS=ON \
   -DDIMP_BUILD_BENCHMARKS=ON "${gtest_args[@]}" >"$log/configure.txt"
 grep "dimp-cpp:" "$log/configure.txt" || true
-tests=(bbox_prroi_pool_test tests_cuda_parity_test optim_filter_ops_test optim_optimizer_test)
+tests=(bbox_prroi_pool_test tests_cuda_parity_test tests_cuda_tracker_test optim_filter_ops_test optim_optimizer_test)
 echo "== build (core library, ${tests[*]}, device_benchmark)"
 start=$(date +%s)
 cmake --build "$build" -j"$(nproc)" --target dimp_core device_benchmark "${tests[@]}" >"$log/build.txt" 2>&1 ||

@@ -134,7 +134,8 @@ TEST(DimpTrack, ParametersThatCannotWorkAreRefusedBeforeTracking) {
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("cannot hold the first frame's")) << r.output;
   for (const std::string bad : {"sample_memory_size=15.7", "sample_memory_size=4294967311", "seed=-1",
-                                "image_sample_size=4096", "augment_dropout_num=100000", "target_inside_ratio=100"}) {
+                                "image_sample_size=4096", "augment_dropout_num=100000", "target_inside_ratio=100",
+                                "device=gpu"}) {
     r = run("dimp_track", "--tracker weight-free --input " + seq + " --set " + bad);
     EXPECT_EQ(r.status, 1) << bad << ": " << r.output;
     EXPECT_TRUE(r.has(bad.substr(0, bad.find('=')))) << bad << ": " << r.output;
@@ -143,6 +144,11 @@ TEST(DimpTrack, ParametersThatCannotWorkAreRefusedBeforeTracking) {
   r = run("dimp_track", "--tracker weight-free --input " + seq + " --threads 100000");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(r.has("100000")) << r.output;
+  // A device the variant does not run on is refused before tracking.
+  r = run("dimp_track", "--tracker weight-free --input " + seq + " --set device=cuda");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(r.has("runs on the CPU only")) << r.output;
+  EXPECT_FALSE(r.has("FPS")) << r.output;
 }
 
 TEST(DimpTrack, TheReadmesOverridesAndPartialParameterFilesWork) {
@@ -515,9 +521,12 @@ TEST(DimpWeights, HalfStoresParametersAsFloat16AndLoadsBack) {
   r = run("dimp_weights", "half " + full + " " + half);
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.has("exists")) << r.output;
+  r = run("dimp_weights", "init --arch dimp18 --out " + full);  // seeded weights never replace a file unasked
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.has("exists (--force overwrites it)")) << r.output;
   r = run("dimp_weights", "half " + full + " " + full + " --force");
   EXPECT_EQ(r.status, 1);
-  EXPECT_TRUE(r.has("is the input")) << r.output;
+  EXPECT_TRUE(r.has("is one of the inputs")) << r.output;
   EXPECT_EQ(weights::read_safetensors(full).size(), a.size());
 }
 

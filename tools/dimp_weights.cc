@@ -10,7 +10,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
@@ -18,6 +17,7 @@
 #include "dimp/weights/convert.h"
 #include "dimp/weights/safetensors.h"
 #include "dimp/weights/state_dict.h"
+#include "tools/lib/output_files.h"
 #include "training/batchnorm_calibration.h"
 
 namespace {
@@ -27,11 +27,7 @@ dimp::DiMPNetConfig config_of(const std::string& arch) { return dimp::DiMPNetCon
 // write_half: `in` with every floating-point parameter stored as float16. Refuses values float16
 // cannot hold (|x| > 65504) rather than writing infinities.
 void write_half(const std::string& in, const std::string& out, bool force) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(out, ec) && (!force || fs::equivalent(in, out, ec))) {
-    throw std::runtime_error(out + " exists" + (force ? " and is the input" : " (--force replaces it)"));
-  }
+  dimp::tools::check_output_file(out, force, {in});
   const auto header = dimp::weights::read_safetensors_header(in);
   const auto tensors = dimp::weights::read_safetensors(in);
   std::vector<std::pair<std::string, at::Tensor>> converted;
@@ -73,6 +69,7 @@ int main(int argc, char** argv) {
   init->add_option("--arch", arch, "dimp18, dimp50, dimp-mobilenet, prdimp18, prdimp50, superdimp or prdimp-mobilenet")->required();
   init->add_option("--seed", seed, "random seed");
   init->add_option("--out", out, "output file")->required();
+  init->add_flag("--force", force, "replace an existing output file");
   init->add_flag("--calibrate-batchnorm", calibrate,
                  "measure the BatchNorm statistics on synthetic training samples of the same seed (normalised "
                  "activations; the parity tests' weights)");
@@ -110,6 +107,7 @@ int main(int argc, char** argv) {
     }
     if (*init) {
       config_of(arch);  // refuses an unknown architecture before any work
+      dimp::tools::check_output_file(out, force, {});
       dimp::DiMPNet net(nullptr);
       if (calibrate) {
         net = dimp::training::seeded_calibrated_net(arch, seed);
