@@ -144,10 +144,22 @@ DiMPNetImpl::DiMPNetImpl(DiMPNetConfig config) : config_(config) {
 
 at::Tensor DiMPNetImpl::normalize(const at::Tensor& patches) const {
   TORCH_CHECK(patches.dim() == 4 && patches.size(1) == 3, "DiMPNet: patches must be (B, 3, H, W), got ", patches.sizes());
-  auto x = patches.to(at::kFloat);
+  auto x = patches.to(mean_.device(), at::kFloat);  // mean_ is where the network is (to())
   if (pretrained_) return x;
-  auto out = (x - mean_.to(x.device())) / std_.to(x.device());
+  auto out = (x - mean_) / std_;
   return channels_last_ ? out.contiguous(at::MemoryFormat::ChannelsLast) : out;
+}
+
+void DiMPNetImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(device, dtype, non_blocking);
+  mean_ = mean_.to(device);
+  std_ = std_.to(device);
+}
+
+void DiMPNetImpl::to(torch::Device device, bool non_blocking) {
+  torch::nn::Module::to(device, non_blocking);
+  mean_ = mean_.to(device);
+  std_ = std_.to(device);
 }
 
 std::map<std::string, at::Tensor> DiMPNetImpl::backbone(const at::Tensor& normalized) {
@@ -224,10 +236,6 @@ void DiMPNetImpl::prepare_inference(at::ScalarType compute) {
   }
   channels_last_ = true;
   compute_ = compute;
-  // The input's normalisation where the network is (no copy per frame on a CUDA device).
-  const at::Device device = classifier->parameters().front().device();
-  mean_ = mean_.to(device);
-  std_ = std_.to(device);
   if (feature_extractor) feature_extractor->fold_batchnorm(compute);
   bb_regressor->fold_batchnorm(compute);
   for (auto& m : classifier->feature_extractor->children()) {

@@ -121,9 +121,13 @@ class DiMPNetImpl : public torch::nn::Module {
  public:
   explicit DiMPNetImpl(DiMPNetConfig config);
 
-  // normalize: RGB patches in [0, 255] to the backbone's input (ResNet: ImageNet mean and std;
-  // the MobileNet takes raw values).
+  // normalize: RGB patches in [0, 255], on any device, to the backbone's input on the
+  // network's device (ResNet: ImageNet mean and std; the MobileNet takes raw values).
   at::Tensor normalize(const at::Tensor& patches) const;
+  // to: the module's tensors and the input normalisation's constants to `device`.
+  using torch::nn::Module::to;
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, bool non_blocking = false) override;
   // backbone: layer2 (stride 8) and layer3 (stride 16) features (the MobileNet's stride-8 and
   // stride-16 activations, without gradients).
   std::map<std::string, at::Tensor> backbone(const at::Tensor& normalized);

@@ -49,10 +49,10 @@ struct PrDiMPMobileNetNet {
 template <class NetConfig_>
 class DiMPFeatures {
  public:
-  // The network's device is where it is when the features are made (patches move there).
-  explicit DiMPFeatures(DiMPNet net) : net_(std::move(net)), device_(net_->classifier->parameters().front().device()) {}
+  explicit DiMPFeatures(DiMPNet net) : net_(std::move(net)) {}
+  // extract: patches from any device (normalize() moves them to the network's).
   backbones::ExtractedFeatures extract(const at::Tensor& patches) const {
-    auto layers = net_->backbone(net_->normalize(patches.to(device_)));
+    auto layers = net_->backbone(net_->normalize(patches));
     return {net_->classification_features(layers.at("layer3")), {layers.at("layer2"), layers.at("layer3")}};
   }
   int64_t stride() const { return static_cast<int64_t>(net_->config().feature_stride); }
@@ -61,7 +61,6 @@ class DiMPFeatures {
 
  private:
   mutable DiMPNet net_;  // a shared handle; running the network does not change the tracker
-  at::Device device_;
 };
 
 // IoUWindow: the part of a patch's layer2/layer3 maps (strides 8, 16) that refinement's

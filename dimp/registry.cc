@@ -4,7 +4,6 @@
 #include "dimp/tracker.h"
 #include "dimp/deep_tracker.h"
 #include "dimp/dimp_tracker.h"
-#include "dimp/runtime.h"
 #include "dimp/weight_free.h"
 
 namespace dimp {
@@ -110,16 +109,14 @@ std::unique_ptr<VisualTracker> make_tracker(const std::string& name, const Track
   if (spec.needs_weights && weights.empty()) {
     throw std::invalid_argument("tracker '" + name + "' needs a weights file (--weights)");
   }
-  if (params.device != "cpu") {
-    if (!spec.runs_on_cuda) {
-      std::ostringstream msg;
-      msg << "tracker '" << name << "' runs on the CPU only (device = " << params.device << "); on CUDA:";
-      for (const auto& s : tracker_specs()) {
-        if (s.runs_on_cuda) msg << " " << s.name;
-      }
-      throw std::invalid_argument(msg.str());
+  // The variants on CUDA check the device itself, before their weights load (build_net_tracker).
+  if (params.device != "cpu" && !spec.runs_on_cuda) {
+    std::ostringstream msg;
+    msg << "tracker '" << name << "' runs on the CPU only (device = " << params.device << "); on CUDA:";
+    for (const auto& s : tracker_specs()) {
+      if (s.runs_on_cuda) msg << " " << s.name;
     }
-    compute_device(params.device);  // present here, before the weights load
+    throw std::invalid_argument(msg.str());
   }
   return spec.make(params, weights);
 }
