@@ -7,7 +7,6 @@
 //   device_benchmark                  # CPU, and CUDA when a device is present
 //   device_benchmark --device cuda --threads 16
 #include <ATen/Parallel.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -20,10 +19,10 @@
 #include <vector>
 
 #include "bbox/prroi_pool.h"
+#include "benchmarks/tracking_setup.h"
 #include "data/synthetic.h"
 #include "dimp/dimp_net.h"
 #include "dimp/multi_tracker.h"
-#include "dimp/weights/state_dict.h"
 #include "losses/learned_loss.h"
 #include "optim/filter_ops.h"
 #include "optim/steepest_descent.h"
@@ -113,17 +112,6 @@ Fn prroi(at::Device device) {
   };
 }
 
-// seeded_weights: `arch`'s network from seed 1, saved in the temporary folder (the caller
-// removes it once loaded).
-std::string seeded_weights(const std::string& arch) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("device_benchmark_" + std::to_string(::getpid()) + "_" + arch + ".safetensors");
-  at::manual_seed(1);
-  dimp::DiMPNet net(dimp::DiMPNetConfig::from_arch(arch));
-  dimp::weights::save_module(*net, path.string());
-  return path.string();
-}
-
 // Clip: a synthetic video played forwards and backwards, so that the targets never jump.
 struct Clip {
   std::vector<at::Tensor> frames;
@@ -144,14 +132,11 @@ Fn tracking(const std::string& arch, int targets, at::Device device) {
   auto clip = std::make_shared<Clip>();
   const auto seq = dimp::data::make_synthetic_sequence({480, 360, 40});
   clip->frames = seq.frames;
-  const std::string weights = seeded_weights(arch);
+  const std::string weights = dimp::benchmarks::seeded_weights("device_benchmark", arch);
   auto mt = std::make_shared<dimp::MultiTracker>(arch, p, weights);
   std::filesystem::remove(weights);
-  const dimp::bbox::Box first = seq.ground_truth[0];
-  mt->add_target(clip->frames[0], first);
-  for (int k = 1; k < targets; ++k) {  // the others on a 4x4 grid over the frame
-    const double fx = ((k - 1) % 4 + 0.5) / 4, fy = ((k - 1) / 4 % 4 + 0.5) / 4;
-    mt->add_target(clip->frames[0], {fx * (480 - first.w), fy * (360 - first.h), first.w, first.h});
+  for (const auto& box : dimp::benchmarks::grid_targets(seq.ground_truth[0], 480, 360, targets)) {
+    mt->add_target(clip->frames[0], box);
   }
   return [mt, clip] {
     const auto results = mt->track(clip->next());

@@ -15,13 +15,13 @@
 #include <filesystem>
 #include <map>
 
+#include "benchmarks/tracking_setup.h"
 #include "data/cv/image_io.h"
 #include "data/sequence.h"
 #include "data/synthetic.h"
 #include "dimp/dimp_net.h"
 #include "dimp/multi_tracker.h"
 #include "dimp/runtime.h"
-#include "dimp/weights/state_dict.h"
 
 namespace {
 
@@ -30,20 +30,6 @@ struct Video {
   std::vector<at::Tensor> frames;
   dimp::bbox::Box first;
 };
-
-// targets: n first-frame boxes the size of the annotated one, on a grid over the frame (the
-// annotated box first); trackers follow whatever lies there.
-std::vector<dimp::bbox::Box> targets(const Video& v, int n) {
-  const double W = static_cast<double>(v.frames[0].size(2)), H = static_cast<double>(v.frames[0].size(1));
-  const double w = std::min(v.first.w, W / 5), h = std::min(v.first.h, H / 5);
-  std::vector<dimp::bbox::Box> out{v.first};
-  for (int k = 1; static_cast<int>(out.size()) < n; ++k) {
-    const int cols = 4;
-    const double fx = ((k - 1) % cols + 0.5) / cols, fy = (((k - 1) / cols) % 4 + 0.5) / 4;
-    out.push_back({fx * (W - w), fy * (H - h), w, h});
-  }
-  return out;
-}
 
 Video load_video(const std::string& data_dir, const std::string& sequence, int frames) {
   if (std::filesystem::is_directory(data_dir)) {
@@ -61,14 +47,6 @@ Video load_video(const std::string& data_dir, const std::string& sequence, int f
   return v;
 }
 
-std::string seeded_weights(const std::string& arch) {
-  const auto path = std::filesystem::temp_directory_path() / ("multi_target_benchmark_" + arch + ".safetensors");
-  at::manual_seed(1);
-  dimp::DiMPNet net(arch == "dimp18" ? dimp::DiMPNetConfig::dimp18() : dimp::DiMPNetConfig::dimp50());
-  dimp::weights::save_module(*net, path.string());
-  return path.string();
-}
-
 bool needs_weights(const std::string& name) {
   for (const auto& s : dimp::tracker_specs()) {
     if (s.name == name) return s.needs_weights;
@@ -80,7 +58,8 @@ bool needs_weights(const std::string& name) {
 double target_frames_per_second(const std::string& name, const dimp::TrackerParams& p, const std::string& weights,
                                 const Video& v, int n, bool batched) {
   dimp::MultiTracker mt(name, p, weights, {batched});
-  for (const auto& box : targets(v, n)) mt.add_target(v.frames[0], box);
+  const double W = static_cast<double>(v.frames[0].size(2)), H = static_cast<double>(v.frames[0].size(1));
+  for (const auto& box : dimp::benchmarks::grid_targets(v.first, W, H, n)) mt.add_target(v.frames[0], box);
   mt.track(v.frames[1]);  // warm-up: lazy initialisation, kernel selection for these shapes
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t i = 2; i < v.frames.size(); ++i) mt.track(v.frames[i]);
@@ -124,9 +103,9 @@ int main(int argc, char** argv) {
     for (const auto& name : trackers) {
       dimp::TrackerParams p = dimp::resolve_params(name, "", overrides);
       std::string w = weights.count(name) ? weights[name] : "";
-      std::string note;
+      std::string note, seeded;
       if (w.empty() && needs_weights(name)) {
-        w = seeded_weights(name);
+        w = seeded = dimp::benchmarks::seeded_weights("multi_target_benchmark", name);
         p.target_not_found_threshold = -1e9;
         note = " (seeded weights)";
       }
@@ -137,6 +116,7 @@ int main(int argc, char** argv) {
                     note.c_str());
         std::fflush(stdout);
       }
+      if (!seeded.empty()) std::filesystem::remove(seeded);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multi_target_benchmark: %s\n", e.what());
